@@ -1,0 +1,244 @@
+//! The command line: argument parsing, reading files, printing, exit codes. This and
+//! the language server are the only places that do IO.
+//!
+//! Exit codes: 0 no errors (warnings allowed unless `--deny-warnings`), 1 errors found,
+//! 2 usage or input errors (unreadable file, not UTF-8, no workspace).
+
+pub mod workspace;
+
+use crate::diag::render::{self, HumanOptions};
+use crate::diag::{CODES, Severity, codes};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "afc", version, about = "Compiler and linter for .af platform descriptions")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Parse and check a workspace: types, references, cycles.
+    Check {
+        /// The workspace directory (or one `.af` file).
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Exit with 1 when there are warnings.
+        #[arg(long)]
+        deny_warnings: bool,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Print the dependency graph.
+    Graph {
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Output format of the graph.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+        format: GraphFormat,
+        /// Colour of diagnostics: auto, always, never.
+        #[arg(long, value_enum, default_value_t = Color::Auto)]
+        color: Color,
+    },
+    /// Explain a diagnostic code (`AF1002`) or name (`unknown-attribute`).
+    Explain {
+        code: String,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct OutputArgs {
+    /// How diagnostics are printed.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Colour of human output: auto, always, never.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// miette's graphical report (to stderr).
+    Human,
+    /// `file:line:col: severity[CODE] message` (to stdout).
+    Short,
+    /// A JSON array (to stdout).
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum GraphFormat {
+    Dot,
+    Mermaid,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+impl Color {
+    fn enabled(self) -> bool {
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+}
+
+/// Runs the command line; returns the exit code.
+#[must_use]
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match cli.command {
+        Command::Check {
+            path,
+            deny_warnings,
+            out,
+        } => check(&path, deny_warnings, &out),
+        Command::Graph {
+            path,
+            format,
+            color,
+        } => graph(&path, format, color),
+        Command::Explain { code } => explain(&code),
+    }
+}
+
+fn print_input_errors(errors: &[workspace::InputError], format: Format) {
+    match format {
+        Format::Json => {
+            let items: Vec<serde_json::Value> = errors
+                .iter()
+                .map(|e| {
+                    serde_json::json!({
+                        "code": e.code.as_str(),
+                        "name": e.code.info().name,
+                        "severity": "error",
+                        "message": e.message,
+                        "file": e.path,
+                        "line": e.at.map(|a| a.0),
+                        "column": e.at.map(|a| a.1),
+                        "help": e.help,
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&items).unwrap_or_default());
+        }
+        Format::Short => {
+            for e in errors {
+                println!("{}", e.short());
+            }
+        }
+        Format::Human => {
+            let mut err = std::io::stderr().lock();
+            for e in errors {
+                let _ = writeln!(err, "{}", e.short());
+                if let Some(h) = &e.help {
+                    let _ = writeln!(err, "  help: {h}");
+                }
+            }
+        }
+    }
+}
+
+/// Loads and analyses; `Err(exit code)` when input errors stopped it (already printed).
+fn load(path: &std::path::Path, format: Format) -> Result<crate::Analysis, i32> {
+    match workspace::load(path) {
+        Ok(files) => Ok(crate::analyze(files)),
+        Err(errors) => {
+            print_input_errors(&errors, format);
+            Err(2)
+        }
+    }
+}
+
+/// Prints diagnostics; returns the exit code they imply.
+fn report(a: &crate::Analysis, format: Format, color: Color, deny_warnings: bool) -> i32 {
+    let errors = a.count(Severity::Error);
+    let warnings = a.count(Severity::Warning);
+    match format {
+        Format::Human => {
+            let opts = HumanOptions {
+                color: color.enabled(),
+                width: terminal_width(),
+            };
+            let mut err = std::io::stderr().lock();
+            for d in &a.diagnostics {
+                let _ = write!(err, "{}", render::human(a, d, opts));
+            }
+            if errors + warnings > 0 {
+                let _ = writeln!(err, "afc: {}", render::summary(errors, warnings));
+            }
+        }
+        Format::Short => {
+            let mut out = std::io::stdout().lock();
+            for d in &a.diagnostics {
+                let _ = writeln!(out, "{}", render::short(a, d));
+            }
+        }
+        Format::Json => println!("{}", render::json(a, &a.diagnostics)),
+    }
+    i32::from(errors > 0 || (deny_warnings && warnings > 0))
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|w| *w >= 40)
+        .unwrap_or(100)
+}
+
+fn check(path: &std::path::Path, deny_warnings: bool, out: &OutputArgs) -> i32 {
+    match load(path, out.format) {
+        Ok(a) => report(&a, out.format, out.color, deny_warnings),
+        Err(code) => code,
+    }
+}
+
+fn graph(path: &std::path::Path, format: GraphFormat, color: Color) -> i32 {
+    let a = match load(path, Format::Human) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    if a.has_errors() {
+        return report(&a, Format::Human, color, false);
+    }
+    report(&a, Format::Human, color, false);
+    let text = match format {
+        GraphFormat::Dot => crate::graph_out::dot(&a.sema),
+        GraphFormat::Mermaid => crate::graph_out::mermaid(&a.sema),
+        GraphFormat::Json => crate::graph_out::json(&a.sema),
+    };
+    print!("{text}");
+    0
+}
+
+fn explain(key: &str) -> i32 {
+    match codes::lookup(key) {
+        Some(info) => {
+            print!("{}", info.page);
+            0
+        }
+        None => {
+            eprintln!("error: `{key}` is not a diagnostic code or name");
+            let codes: Vec<&str> = CODES.iter().map(|c| c.code).collect();
+            eprintln!("  help: the codes are {}", codes.join(", "));
+            2
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! The one table of diagnostic codes. A code is never reused or renumbered; a retired
+//! code keeps its row. Each code has a page under `docs/codes/`, embedded here, shown by
+//! `afc explain CODE` (a missing page does not compile).
+//!
+//! Ranges: `AF0xxx` syntax and input, `AF1xxx` names and types, `AF2xxx` the dependency
+//! graph, `AF3xxx` policy (lint rules), `AF4xxx` output.
+
+use super::Severity;
+use serde::{Serialize, Serializer};
+
+/// A stable diagnostic code such as `AF1002`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Code(&'static str);
+
+impl Code {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    /// The row of this code in [`CODES`].
+    ///
+    /// # Panics
+    /// Never for the constants of [`code`]: each has a row by construction.
+    #[must_use]
+    pub fn info(self) -> &'static CodeInfo {
+        CODES
+            .iter()
+            .find(|c| c.code == self.0)
+            .expect("every Code constant has a row in CODES")
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
+    }
+}
+
+#[derive(Debug)]
+pub struct CodeInfo {
+    pub code: &'static str,
+    /// Kebab-case name, usable wherever a code is (`afc explain`, `severity { }`).
+    pub name: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    /// The Markdown page: what it checks, why, a bad example, a fix.
+    pub page: &'static str,
+}
+
+/// Looks a code up by code (`AF1002`, any case) or by name (`unknown-attribute`).
+#[must_use]
+pub fn lookup(key: &str) -> Option<&'static CodeInfo> {
+    CODES
+        .iter()
+        .find(|c| c.code.eq_ignore_ascii_case(key) || c.name == key)
+}
+
+macro_rules! codes {
+    ($($id:ident = $code:literal, $name:literal, $sev:ident, $summary:literal;)*) => {
+        /// The code constants, named after what they report.
+        pub mod code {
+            use super::Code;
+            $(pub const $id: Code = Code($code);)*
+        }
+        pub static CODES: &[CodeInfo] = &[$(CodeInfo {
+            code: $code,
+            name: $name,
+            severity: Severity::$sev,
+            summary: $summary,
+            page: include_str!(concat!("../../docs/codes/", $code, ".md")),
+        }),*];
+    };
+}
+
+codes! {
+    SYNTAX = "AF0001", "syntax-error", Error, "the text does not follow the grammar";
+    UNTERMINATED_STRING = "AF0002", "unterminated-string", Error, "a string has no closing quote on its line";
+    INVALID_ESCAPE = "AF0003", "invalid-escape", Error, "a backslash escape in a string is not one of \\\\ \\\" \\n \\t \\r \\u{hex}";
+    UNCLOSED = "AF0004", "unclosed-delimiter", Error, "a `{` or `[` is never closed";
+    INVALID_NUMBER = "AF0005", "invalid-number", Error, "a number is malformed";
+    INVALID_INTERPOLATION = "AF0006", "invalid-interpolation", Error, "a `${` in a string is not a well-formed `${name}`";
+    TOO_DEEP = "AF0007", "nesting-too-deep", Error, "blocks or lists are nested deeper than afc allows";
+    INVALID_UTF8 = "AF0008", "invalid-utf8", Error, "a file is not valid UTF-8";
+    IO = "AF0009", "io-error", Error, "a file or directory cannot be read or written";
+    LIMIT = "AF0010", "limit-exceeded", Error, "the input is larger than afc accepts (file size, file count)";
+    UNKNOWN_KIND = "AF1001", "unknown-kind", Error, "a declaration starts with a word that is not a kind";
+    UNKNOWN_ATTRIBUTE = "AF1002", "unknown-attribute", Error, "an attribute or block is not valid for its declaration";
+    TYPE_MISMATCH = "AF1003", "type-mismatch", Error, "a value has the wrong type for its attribute";
+    MISSING_ATTRIBUTE = "AF1004", "missing-attribute", Error, "a required attribute is missing";
+    DUPLICATE_ATTRIBUTE = "AF1005", "duplicate-attribute", Error, "an attribute or block is given twice";
+    DUPLICATE_DECLARATION = "AF1006", "duplicate-declaration", Error, "two declarations have the same name";
+    INVALID_VALUE = "AF1007", "invalid-value", Error, "a value is out of range or malformed for its attribute";
+    INVALID_UNIT = "AF1008", "invalid-unit", Error, "a number's unit suffix does not fit its attribute";
+    UNKNOWN_VARIABLE = "AF1009", "unknown-variable", Error, "a string interpolates a variable other than domain, env, namespace";
+    STDLIB_REDEFINED = "AF1010", "stdlib-redefined", Error, "a declaration reuses a stdlib name without `override`";
+    OVERRIDE_NOTHING = "AF1011", "override-without-target", Error, "`override` is used on a name the stdlib does not define";
+    PLATFORM_COUNT = "AF1012", "platform-count", Error, "a workspace needs exactly one `platform`";
+    PLAINTEXT_SECRET = "AF1013", "plaintext-secret", Error, "a secret holds a plaintext value instead of a sealed ciphertext";
+    INVALID_NAME = "AF1014", "invalid-name", Error, "a name breaks the naming rules (Kubernetes object names)";
+    INVALID_OVERRIDE = "AF1015", "invalid-override", Error, "an environment override names something that cannot be overridden";
+    MISSING_DOMAIN = "AF1016", "missing-domain", Error, "a string uses `${domain}` in an environment that has no domain";
+    UNDEFINED_REFERENCE = "AF2001", "undefined-reference", Error, "a reference names nothing that is declared";
+    WRONG_KIND = "AF2002", "wrong-kind-reference", Error, "a reference names a declaration of the wrong kind";
+    CYCLE = "AF2003", "dependency-cycle", Error, "services use each other in a cycle";
+    UNUSED = "AF2004", "unused-declaration", Warning, "a declaration is never used";
+}

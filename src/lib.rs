@@ -1,0 +1,89 @@
+//! afc: the compiler and linter for `.af` platform descriptions.
+//!
+//! [`analyze`] is the pure core: source texts in, syntax trees, the checked model, the
+//! dependency graph and diagnostics out. It does no file IO and prints nothing; the
+//! command line (`src/cli/`) and the language server read files and show results.
+
+pub mod cli;
+pub mod diag;
+pub mod graph_out;
+pub mod redact;
+pub mod sealed;
+pub mod sema;
+pub mod source;
+pub mod stdlib;
+pub mod syntax;
+
+use diag::{Diagnostic, Severity};
+use rayon::prelude::*;
+use source::{FileId, SourceFile};
+use syntax::ast;
+
+/// Everything afc knows about a workspace.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    /// The stdlib files first, then the workspace's, sorted by path.
+    pub files: Vec<SourceFile>,
+    pub asts: Vec<ast::File>,
+    pub sema: sema::Sema,
+    /// Sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Analysis {
+    #[must_use]
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+
+    #[must_use]
+    pub fn has_errors(&self) -> bool {
+        self.count(Severity::Error) > 0
+    }
+
+    #[must_use]
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    /// The id of a workspace file by its display path.
+    #[must_use]
+    pub fn file_id(&self, path: &str) -> Option<FileId> {
+        self.files
+            .iter()
+            .position(|f| f.path == path)
+            .and_then(|i| u32::try_from(i).ok())
+            .map(FileId)
+    }
+}
+
+/// Analyses a workspace: its files in any order (they are sorted by path here, so the
+/// result never depends on the order given). The stdlib is loaded first.
+#[must_use]
+pub fn analyze(mut workspace: Vec<SourceFile>) -> Analysis {
+    workspace.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut files = stdlib::sources();
+    files.extend(workspace);
+    let parsed: Vec<(ast::File, Vec<Diagnostic>)> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| syntax::parse(FileId(u32::try_from(i).unwrap_or(u32::MAX)), &f.text))
+        .collect();
+    let mut diagnostics = Vec::new();
+    let mut asts = Vec::with_capacity(parsed.len());
+    for (tree, diags) in parsed {
+        asts.push(tree);
+        diagnostics.extend(diags);
+    }
+    let sema = sema::analyze(&files, &asts, &mut diagnostics);
+    diag::normalize(&mut diagnostics);
+    Analysis {
+        files,
+        asts,
+        sema,
+        diagnostics,
+    }
+}
