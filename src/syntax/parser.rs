@@ -508,7 +508,19 @@ impl<'a> P<'a> {
             Some('=') => {
                 self.pos += 1;
                 self.hspace();
-                let value = self.value()?;
+                // A bad value still makes an attribute, so that no "missing
+                // attribute" error follows the syntax error.
+                let value = match self.value() {
+                    Some(v) => v,
+                    None => {
+                        let at = self.pos;
+                        self.recover_line();
+                        Value {
+                            kind: ValueKind::Error,
+                            span: Span::new(at, self.pos.max(at)),
+                        }
+                    }
+                };
                 Some(Item::Attr(Attr {
                     doc,
                     span: Span::new(start, value.span.end as usize),
