@@ -178,7 +178,7 @@ fn report(a: &crate::Analysis, format: Format, color: Color, deny_warnings: bool
             };
             let mut err = std::io::stderr().lock();
             for d in &a.diagnostics {
-                let _ = write!(err, "{}", render::human(a, d, opts));
+                let _ = writeln!(err, "{}", render::human(a, d, opts).trim_end());
             }
             if errors + warnings > 0 {
                 let _ = writeln!(err, "afc: {}", render::summary(errors, warnings));

@@ -432,7 +432,7 @@ fn resolve_ref(
             from.file,
             r.span,
         )
-        .label(format!("no {} is called `{}`", one_of(allowed), r.text));
+        .label(format!("no {} is called `{}`", one_of(allowed, "or"), r.text));
         if let Some(sug) = suggestion {
             d = d.help(format!("did you mean `{sug}`?"));
             if let Some(target) = s.get(sug) {
@@ -447,7 +447,7 @@ fn resolve_ref(
         let what = if attr == "uses" {
             format!("a {} cannot use a {}", from.kind, target.kind)
         } else {
-            format!("`{attr}` must name a {}, not a {}", one_of(allowed), target.kind)
+            format!("`{attr}` must name a {}, not a {}", one_of(allowed, "or"), target.kind)
         };
         diags.push(
             Diagnostic::new(
@@ -456,7 +456,7 @@ fn resolve_ref(
                 from.file,
                 r.span,
             )
-            .label(format!("expected a {}", one_of(allowed)))
+            .label(format!("expected a {}", one_of(allowed, "or")))
             .with_secondary(target.file, target.name_span, format!("`{}` is declared here as a {}", target.name, target.kind)),
         );
         return None;
@@ -484,11 +484,11 @@ fn resolve_ref(
 }
 
 /// "database, cache or secret"
-fn one_of(kinds: &[&str]) -> String {
-    match kinds {
+pub(crate) fn one_of(words: &[&str], conj: &str) -> String {
+    match words {
         [] => String::new(),
         [one] => (*one).to_string(),
-        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+        [rest @ .., last] => format!("{} {conj} {last}", rest.join(", ")),
     }
 }
 

@@ -273,7 +273,7 @@ pub fn describe(ty: &Ty) -> String {
         Ty::Bytes => "a size such as `512Mi` or `20Gi`".into(),
         Ty::Duration => "a duration such as `30s` or `5m`".into(),
         Ty::Bool => "`true` or `false`".into(),
-        Ty::Ref(kinds) => format!("the name of a {}", kinds.join(" or ")),
+        Ty::Ref(kinds) => format!("the name of a {}", crate::sema::one_of(kinds, "or")),
         Ty::Sym(words) => format!(
             "one of {}",
             words
@@ -282,6 +282,7 @@ pub fn describe(ty: &Ty) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+        Ty::List(Ty::Ref(kinds)) => format!("a list of names of {}", crate::sema::one_of(kinds, "or")),
         Ty::List(inner) => format!("a list of {}", plural(&describe(inner))),
         Ty::Block(_) | Ty::Map { .. } | Ty::Sealed => "a block `{ ... }`".into(),
     }

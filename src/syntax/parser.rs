@@ -473,9 +473,12 @@ impl<'a> P<'a> {
         match self.peek() {
             None | Some('\n' | ',' | '}') => {}
             Some('/') if self.peek2() == Some('/') => {}
-            _ => {
+            Some(c) => {
                 self.expected("a new line or `,` between items");
-                self.recover_line();
+                // When the next item starts right here, parse it; otherwise skip.
+                if !(c.is_ascii_alphabetic() || c == '_' || c == '"') {
+                    self.recover_line();
+                }
             }
         }
     }
@@ -700,6 +703,7 @@ impl<'a> P<'a> {
         self.pos += 1;
         let mut parts = Vec::new();
         let mut buf = String::new();
+        let mut ok = true;
         loop {
             let Some(c) = self.peek() else {
                 return self.unterminated(start);
@@ -711,9 +715,7 @@ impl<'a> P<'a> {
                     self.pos += 1;
                     break;
                 }
-                '\\' => {
-                    self.escape(&mut buf);
-                }
+                '\\' => ok &= self.escape(&mut buf),
                 '$' if self.rest().starts_with("$${") => {
                     buf.push_str("${");
                     self.pos += 3;
@@ -722,8 +724,9 @@ impl<'a> P<'a> {
                     if !buf.is_empty() {
                         parts.push(StrPart::Lit(std::mem::take(&mut buf)));
                     }
-                    if let Some(var) = self.interpolation() {
-                        parts.push(StrPart::Var(var));
+                    match self.interpolation() {
+                        Some(var) => parts.push(StrPart::Var(var)),
+                        None => ok = false,
                     }
                 }
                 c => {
@@ -734,6 +737,11 @@ impl<'a> P<'a> {
         }
         if !buf.is_empty() || parts.is_empty() {
             parts.push(StrPart::Lit(buf));
+        }
+        // A string with a bad escape or interpolation is reported and not used, so
+        // no second error follows from its half-decoded value.
+        if !ok {
+            return None;
         }
         Some(StrLit {
             parts,

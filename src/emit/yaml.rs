@@ -1,0 +1,348 @@
+//! A small YAML writer over a value tree. Maps keep insertion order, so the order of
+//! keys is exactly the order the emitters build them in; output is one block-style
+//! document per call.
+//!
+//! Strings are written plain only when they match a conservative pattern that no YAML
+//! 1.1 or 1.2 reader can take for anything but a string (no booleans such as `on` or
+//! `yes`, no numbers such as `1_000` or `0x1F`, no timestamps, no sexagesimals, no
+//! indicators). Everything else is double-quoted, with escapes for every character that
+//! is not printable in both YAML versions, so a string never folds, never changes type
+//! and never changes value.
+
+use std::fmt::Write as _;
+
+/// A YAML value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Node {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    Seq(Vec<Node>),
+    /// Keys in the order they are written.
+    Map(Vec<(String, Node)>),
+}
+
+impl Node {
+    /// An empty map.
+    #[must_use]
+    pub fn map() -> Self {
+        Node::Map(Vec::new())
+    }
+
+    /// Appends `key: value` to a map (no effect on other nodes); returns `self` for
+    /// chaining.
+    #[must_use]
+    pub fn with(mut self, key: impl Into<String>, value: impl Into<Node>) -> Self {
+        self.push(key, value);
+        self
+    }
+
+    /// Appends `key: value` when `value` is `Some`.
+    #[must_use]
+    pub fn with_opt<V: Into<Node>>(self, key: impl Into<String>, value: Option<V>) -> Self {
+        match value {
+            Some(v) => self.with(key, v),
+            None => self,
+        }
+    }
+
+    /// Appends `key: value` to a map.
+    pub fn push(&mut self, key: impl Into<String>, value: impl Into<Node>) {
+        if let Node::Map(pairs) = self {
+            pairs.push((key.into(), value.into()));
+        }
+    }
+
+    /// The value under `key` of a map.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match self {
+            Node::Map(pairs) => pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The value under `key` of a map, mutably.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        match self {
+            Node::Map(pairs) => pairs.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Removes `key` from a map, returning its value.
+    pub fn remove(&mut self, key: &str) -> Option<Node> {
+        match self {
+            Node::Map(pairs) => {
+                let i = pairs.iter().position(|(k, _)| k == key)?;
+                Some(pairs.remove(i).1)
+            }
+            _ => None,
+        }
+    }
+
+    /// The node at a path of map keys.
+    #[must_use]
+    pub fn at(&self, path: &[&str]) -> Option<&Node> {
+        path.iter().try_fold(self, |n, k| n.get(k))
+    }
+
+    /// The string value, if this is a string.
+    #[must_use]
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Node::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The document as YAML text (ends with a newline).
+    #[must_use]
+    pub fn to_yaml(&self) -> String {
+        let mut out = String::new();
+        match self {
+            Node::Map(p) if !p.is_empty() => write_map(&mut out, p, 0),
+            Node::Seq(s) if !s.is_empty() => write_seq(&mut out, s, 0),
+            other => {
+                out.push_str(&scalar(other));
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+impl From<&str> for Node {
+    fn from(s: &str) -> Self {
+        Node::Str(s.to_string())
+    }
+}
+
+impl From<String> for Node {
+    fn from(s: String) -> Self {
+        Node::Str(s)
+    }
+}
+
+impl From<&String> for Node {
+    fn from(s: &String) -> Self {
+        Node::Str(s.clone())
+    }
+}
+
+impl From<bool> for Node {
+    fn from(b: bool) -> Self {
+        Node::Bool(b)
+    }
+}
+
+impl From<i64> for Node {
+    fn from(i: i64) -> Self {
+        Node::Int(i)
+    }
+}
+
+impl From<u32> for Node {
+    fn from(i: u32) -> Self {
+        Node::Int(i64::from(i))
+    }
+}
+
+impl From<u16> for Node {
+    fn from(i: u16) -> Self {
+        Node::Int(i64::from(i))
+    }
+}
+
+impl From<Vec<Node>> for Node {
+    fn from(v: Vec<Node>) -> Self {
+        Node::Seq(v)
+    }
+}
+
+/// A sequence of strings.
+#[must_use]
+pub fn strs<S: AsRef<str>>(items: &[S]) -> Node {
+    Node::Seq(items.iter().map(|s| Node::Str(s.as_ref().to_string())).collect())
+}
+
+fn pad(out: &mut String, indent: usize) {
+    out.extend(std::iter::repeat_n(' ', indent));
+}
+
+fn write_map(out: &mut String, pairs: &[(String, Node)], indent: usize) {
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            pad(out, indent);
+        }
+        write_pair(out, k, v, indent);
+    }
+}
+
+/// `key: value` where the cursor is already at the key's column.
+fn write_pair(out: &mut String, key: &str, value: &Node, indent: usize) {
+    out.push_str(&string(key));
+    out.push(':');
+    match value {
+        Node::Map(p) if !p.is_empty() => {
+            out.push('\n');
+            pad(out, indent + 2);
+            write_map(out, p, indent + 2);
+        }
+        Node::Seq(s) if !s.is_empty() => {
+            out.push('\n');
+            write_seq(out, s, indent + 2);
+        }
+        other => {
+            out.push(' ');
+            out.push_str(&scalar(other));
+            out.push('\n');
+        }
+    }
+}
+
+fn write_seq(out: &mut String, items: &[Node], indent: usize) {
+    for item in items {
+        pad(out, indent);
+        out.push('-');
+        match item {
+            Node::Map(p) if !p.is_empty() => {
+                out.push(' ');
+                write_map(out, p, indent + 2);
+            }
+            Node::Seq(s) if !s.is_empty() => {
+                out.push('\n');
+                write_seq(out, s, indent + 2);
+            }
+            other => {
+                out.push(' ');
+                out.push_str(&scalar(other));
+                out.push('\n');
+            }
+        }
+    }
+}
+
+fn scalar(n: &Node) -> String {
+    match n {
+        Node::Null => "null".into(),
+        Node::Bool(b) => b.to_string(),
+        Node::Int(i) => i.to_string(),
+        Node::Str(s) => string(s),
+        Node::Seq(_) => "[]".into(),
+        Node::Map(_) => "{}".into(),
+    }
+}
+
+/// Words that some YAML version reads as a boolean or null (compared ignoring case).
+const RESERVED: &[&str] = &["y", "n", "yes", "no", "true", "false", "on", "off", "null"];
+
+/// True when `s` can be written as a plain scalar and every YAML 1.1 and 1.2 reader
+/// reads it back as this exact string: it starts with a letter, `_` or `/`, holds only
+/// ASCII letters, digits and `._/-:@+=`, does not end with `:`, and is not a boolean or
+/// null word. (Numbers, timestamps, sexagesimals, `.inf` and `.nan` all start with a
+/// digit, a sign or a dot, so they are never plain.)
+#[must_use]
+pub fn is_plain_safe(s: &str) -> bool {
+    let Some(first) = s.chars().next() else {
+        return false;
+    };
+    (first.is_ascii_alphabetic() || first == '_' || first == '/')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || "._/-:@+=".contains(c))
+        && !s.ends_with(':')
+        && !RESERVED.iter().any(|w| s.eq_ignore_ascii_case(w))
+}
+
+/// Characters escaped inside double quotes: everything that is not printable in YAML
+/// 1.1 and 1.2 alike, line separators, and the byte-order mark.
+fn needs_escape(c: char) -> bool {
+    let u = u32::from(c);
+    u < 0x20 || (0x7f..=0x9f).contains(&u) || matches!(u, 0x2028 | 0x2029 | 0xfeff | 0xfffe | 0xffff)
+}
+
+/// The string as a YAML scalar: plain when [`is_plain_safe`], otherwise double-quoted.
+#[must_use]
+pub fn string(s: &str) -> String {
+    if is_plain_safe(s) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if needs_escape(c) => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_layout() {
+        let doc = Node::map()
+            .with("apiVersion", "v1")
+            .with("kind", "Service")
+            .with("metadata", Node::map().with("name", "auth").with("labels", Node::map()))
+            .with(
+                "spec",
+                Node::map().with(
+                    "ports",
+                    vec![Node::map().with("name", "http").with("port", 3001u16)],
+                ),
+            )
+            .with("empty", Node::Seq(vec![]))
+            .with("flag", true);
+        assert_eq!(
+            doc.to_yaml(),
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: auth\n  labels: {}\nspec:\n  ports:\n    - name: http\n      port: 3001\nempty: []\nflag: true\n"
+        );
+    }
+
+    #[test]
+    fn nested_sequences_and_maps_in_sequences() {
+        let doc = Node::map().with(
+            "a",
+            vec![
+                Node::map().with("b", vec![Node::from("x")]).with("c", Node::map().with("d", 1i64)),
+                Node::Seq(vec![Node::from("y")]),
+            ],
+        );
+        assert_eq!(doc.to_yaml(), "a:\n  - b:\n      - x\n    c:\n      d: 1\n  -\n    - y\n");
+    }
+
+    #[test]
+    fn quoting_is_conservative() {
+        for s in [
+            "on", "On", "ON", "yes", "No", "y", "n", "off", "true", "False", "null", "~", "", "1_000",
+            "12:30", "2001-01-01", "0x1F", "0o17", "017", "1e3", ".inf", "-.inf", ".NaN", "+1", "-1",
+            "1.0", "=", "<<", "- a", "a: b", "a #b", " lead", "trail ", "foo:", "*ref", "&anchor",
+            "!tag", "%x", "@at", "`x", "|", ">", "'q'", "\"q\"", "{a}", "[a]", "a,b", "?x", "#c",
+        ] {
+            assert!(!is_plain_safe(s), "{s:?} must be quoted");
+            assert!(string(s).starts_with('"'), "{s:?}");
+        }
+        for s in ["backend", "ghcr.io/acme/api:1.2.0", "/health", "app.kubernetes.io/name", "RuntimeDefault", "http://a.b.svc.cluster.local:80", "Prune=false", "yesterday", "online"] {
+            assert!(is_plain_safe(s), "{s:?} may be plain");
+        }
+    }
+
+    #[test]
+    fn escapes() {
+        assert_eq!(string("a\"b\\c\nd\te\r"), "\"a\\\"b\\\\c\\nd\\te\\r\"");
+        assert_eq!(string("\u{0}\u{7}\u{1b}\u{7f}\u{85}\u{2028}\u{feff}"), "\"\\u0000\\u0007\\u001B\\u007F\\u0085\\u2028\\uFEFF\"");
+        assert_eq!(string("héllo wörld ✓ 🦀"), "\"héllo wörld ✓ 🦀\"");
+    }
+}
