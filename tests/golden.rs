@@ -42,7 +42,11 @@ fn check_case(dir: &Path) -> Result<(), Failed> {
         .unified_diff()
         .header("expected.txt", "actual")
         .to_string();
-    Err(format!("{} differs (AFC_BLESS=1 to accept):\n{diff}", path.display()).into())
+    Err(format!(
+        "{} differs (AFC_BLESS=1 to accept):\n{diff}",
+        path.display()
+    )
+    .into())
 }
 
 fn cases(area: &str) -> Vec<PathBuf> {

@@ -133,13 +133,16 @@ pub fn normalize(diags: &mut Vec<Diagnostic>) {
 }
 
 /// "Did you mean" for a misspelt name, from a set of candidates.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let mut best: Option<(f64, &str)> = None;
     for cand in candidates {
         if cand == name {
             continue;
         }
-        let dist = strsim::levenshtein(name, cand);
+        let dist = strsim::osa_distance(name, cand);
         let limit = (name.len().max(cand.len()) / 3).max(1);
         let score = strsim::normalized_levenshtein(name, cand);
         if (dist <= limit || name.starts_with(cand) || cand.starts_with(name))
@@ -158,7 +161,10 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        assert_eq!(did_you_mean("replica", ["replicas", "route"]), Some("replicas"));
+        assert_eq!(
+            did_you_mean("replica", ["replicas", "route"]),
+            Some("replicas")
+        );
         assert_eq!(did_you_mean("imgae", ["image", "port"]), Some("image"));
         assert_eq!(did_you_mean("zzz", ["image", "port"]), None);
     }
