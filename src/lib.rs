@@ -6,7 +6,9 @@
 
 pub mod cli;
 pub mod diag;
+pub mod fmt;
 pub mod graph_out;
+pub mod lsp;
 pub mod redact;
 pub mod sealed;
 pub mod sema;
@@ -63,14 +65,48 @@ impl Analysis {
 /// Analyses a workspace: its files in any order (they are sorted by path here, so the
 /// result never depends on the order given). The stdlib is loaded first.
 #[must_use]
-pub fn analyze(mut workspace: Vec<SourceFile>) -> Analysis {
+pub fn analyze(workspace: Vec<SourceFile>) -> Analysis {
+    analyze_cached(workspace, &mut ParseCache::default())
+}
+
+/// Parses kept between analyses, so that an edit reparses only the edited file (the
+/// language server keeps one). Keyed by path; a changed text is parsed again.
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    parsed: std::collections::HashMap<String, (String, ast::File, Vec<Diagnostic>)>,
+}
+
+/// [`analyze`], reusing the parse of every file whose text is unchanged since the last
+/// call with the same cache.
+#[must_use]
+pub fn analyze_cached(mut workspace: Vec<SourceFile>, cache: &mut ParseCache) -> Analysis {
     workspace.sort_by(|a, b| a.path.cmp(&b.path));
     let mut files = stdlib::sources();
     files.extend(workspace);
     let parsed: Vec<(ast::File, Vec<Diagnostic>)> = files
         .par_iter()
         .enumerate()
-        .map(|(i, f)| syntax::parse(FileId(u32::try_from(i).unwrap_or(u32::MAX)), &f.text))
+        .map(|(i, f)| {
+            let id = FileId(u32::try_from(i).unwrap_or(u32::MAX));
+            match cache.parsed.get(&f.path) {
+                Some((text, tree, diags)) if *text == f.text => {
+                    // A file's parse diagnostics only point into that file.
+                    let mut diags = diags.clone();
+                    for d in &mut diags {
+                        d.primary.file = id;
+                        d.secondary.iter_mut().for_each(|l| l.file = id);
+                        d.fixes.iter_mut().for_each(|x| x.file = id);
+                    }
+                    (tree.clone(), diags)
+                }
+                _ => syntax::parse(id, &f.text),
+            }
+        })
+        .collect();
+    cache.parsed = files
+        .iter()
+        .zip(&parsed)
+        .map(|(f, (tree, diags))| (f.path.clone(), (f.text.clone(), tree.clone(), diags.clone())))
         .collect();
     let mut diagnostics = Vec::new();
     let mut asts = Vec::with_capacity(parsed.len());

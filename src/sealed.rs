@@ -20,6 +20,18 @@ pub struct Shape {
 #[must_use]
 pub fn shape(value: &str) -> Option<Shape> {
     let bytes = STANDARD.decode(value.as_bytes()).ok()?;
+    let (rsa, _) = split(&bytes)?;
+    Some(Shape {
+        rsa_len: rsa.len(),
+        total_len: bytes.len(),
+    })
+}
+
+/// Splits a decoded ciphertext into its RSA block (the wrapped session key) and its
+/// AES-GCM part (ciphertext with the tag), or `None` when the outer structure is wrong.
+/// The one parser of the format: [`shape`] and `afc seal --verify-with` both use it.
+#[must_use]
+pub fn split(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
     if bytes.len() < 2 {
         return None;
     }
@@ -27,10 +39,20 @@ pub fn shape(value: &str) -> Option<Shape> {
     if rsa_len < MIN_RSA_BYTES || rsa_len % 64 != 0 || bytes.len() < 2 + rsa_len + TAG_BYTES {
         return None;
     }
-    Some(Shape {
-        rsa_len,
-        total_len: bytes.len(),
-    })
+    Some(bytes[2..].split_at(rsa_len))
+}
+
+/// The inverse of [`split`]: `u16 BE length ‖ rsa ‖ gcm`, standard base64 with padding.
+/// `rsa` is at most 2048 bytes (afc refuses keys over 16384 bits), so its length fits
+/// the `u16` prefix.
+#[must_use]
+pub fn join(rsa: &[u8], gcm: &[u8]) -> String {
+    let len = u16::try_from(rsa.len()).unwrap_or(u16::MAX);
+    let mut raw = Vec::with_capacity(2 + rsa.len() + gcm.len());
+    raw.extend_from_slice(&len.to_be_bytes());
+    raw.extend_from_slice(rsa);
+    raw.extend_from_slice(gcm);
+    STANDARD.encode(raw)
 }
 
 /// True for a value that has the shape of a sealed ciphertext; anything else in a
@@ -55,5 +77,19 @@ mod tests {
         assert!(!looks_sealed("AgAB"));
         // Right prefix, too short.
         assert!(!looks_sealed(&STANDARD.encode([0x02, 0x00, 1, 2, 3])));
+    }
+
+    #[test]
+    fn split_and_join_are_inverse() {
+        let rsa = vec![9u8; 256];
+        let gcm = vec![4u8; 16 + 3];
+        let enc = join(&rsa, &gcm);
+        let raw = STANDARD.decode(&enc).expect("base64");
+        assert_eq!(&raw[..2], &[0x01, 0x00]);
+        assert_eq!(split(&raw), Some((&rsa[..], &gcm[..])));
+        assert_eq!(shape(&enc), Some(Shape { rsa_len: 256, total_len: 2 + 256 + 19 }));
+        // A length that is not a multiple of 64, and one that overruns the value.
+        assert_eq!(split(&[0x01, 0x01, 0, 0]), None);
+        assert_eq!(split(&raw[..2 + 256 + 15]), None);
     }
 }

@@ -4,6 +4,8 @@
 //! Exit codes: 0 no errors (warnings allowed unless `--deny-warnings`), 1 errors found,
 //! 2 usage or input errors (unreadable file, not UTF-8, no workspace).
 
+pub mod fmt;
+pub mod fsutil;
 pub mod workspace;
 
 use crate::diag::render::{self, HumanOptions};
@@ -43,6 +45,16 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
     },
+    /// Format `.af` files in place (with `--check`: show the diff, exit 1 if any).
+    Fmt {
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Change nothing; print a unified diff and exit 1 when a file is not formatted.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Run the language server on stdin/stdout.
+    Lsp,
     /// Explain a diagnostic code (`AF1002`) or name (`unknown-attribute`).
     Explain {
         code: String,
@@ -114,6 +126,8 @@ pub fn main() -> i32 {
             format,
             color,
         } => graph(&path, format, color),
+        Command::Fmt { path, check } => fmt::run(&path, check),
+        Command::Lsp => crate::lsp::run(),
         Command::Explain { code } => explain(&code),
     }
 }

@@ -60,6 +60,17 @@ pub struct Diagnostic {
     /// cycle, the declaration a reference points to.
     pub secondary: Vec<Label>,
     pub help: Option<String>,
+    /// Machine-applicable fixes (the language server offers them as code actions).
+    pub fixes: Vec<Fix>,
+}
+
+/// A text edit that fixes a diagnostic: replace `span` of `file` with `replacement`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    pub title: String,
+    pub file: FileId,
+    pub span: Span,
+    pub replacement: String,
 }
 
 impl Diagnostic {
@@ -72,7 +83,20 @@ impl Diagnostic {
             primary: Label::new(file, span, ""),
             secondary: Vec::new(),
             help: None,
+            fixes: Vec::new(),
         }
+    }
+
+    /// Adds a fix that replaces `span` (in the primary file) with `replacement`.
+    #[must_use]
+    pub fn fix(mut self, title: impl Into<String>, span: Span, replacement: impl Into<String>) -> Self {
+        self.fixes.push(Fix {
+            title: title.into(),
+            file: self.primary.file,
+            span,
+            replacement: replacement.into(),
+        });
+        self
     }
 
     #[must_use]

@@ -101,7 +101,10 @@ fn report(a: &Analysis, d: &Diagnostic) -> Report {
     for s in &d.secondary {
         if s.file == d.primary.file {
             labels.push(labeled(s, false));
-        } else if let Some(r) = related.iter_mut().find(|r| r.src.name() == a.file(s.file).path) {
+        } else if let Some(r) = related
+            .iter_mut()
+            .find(|r| r.src.name() == a.file(s.file).path)
+        {
             r.labels.push(labeled(s, false));
         } else {
             related.push(Report {
@@ -221,5 +224,9 @@ pub fn json(a: &Analysis, diags: &[Diagnostic]) -> String {
 #[must_use]
 pub fn summary(errors: usize, warnings: usize) -> String {
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
 }

@@ -23,6 +23,8 @@ pub struct Decl {
     pub span: Span,
     pub name_span: Span,
     pub kind_span: Span,
+    /// The body, braces included.
+    pub body_span: Span,
     pub doc: Option<String>,
     /// Declared by the stdlib (and not overridden).
     pub stdlib: bool,
@@ -95,7 +97,8 @@ fn collect(files: &[SourceFile], asts: &[ast::File], diags: &mut Vec<Diagnostic>
         for d in &file_ast.decls {
             let Some(spec) = schema::kind(&d.kind.text) else {
                 let kinds = schema::KINDS.iter().map(|k| k.kind);
-                diags.push(
+                let fix = did_you_mean(&d.kind.text, schema::KINDS.iter().map(|k| k.kind));
+                let mut diag = 
                     Diagnostic::new(
                         code::UNKNOWN_KIND,
                         format!("unknown declaration kind `{}`", d.kind.text),
@@ -109,8 +112,11 @@ fn collect(files: &[SourceFile], asts: &[ast::File], diags: &mut Vec<Diagnostic>
                             "the kinds are: {}",
                             schema::KINDS.iter().map(|k| k.kind).collect::<Vec<_>>().join(", ")
                         ),
-                    }),
-                );
+                    });
+                if let Some(k) = fix {
+                    diag = diag.fix(format!("replace with `{k}`"), d.kind.span, k);
+                }
+                diags.push(diag);
                 continue;
             };
             if !value::is_dns_label(&d.name.text) {
@@ -160,6 +166,7 @@ fn collect(files: &[SourceFile], asts: &[ast::File], diags: &mut Vec<Diagnostic>
                 span: d.span,
                 name_span: d.name.span,
                 kind_span: d.kind.span,
+                body_span: d.body.span,
                 doc: d.doc.clone(),
                 stdlib,
                 attrs,
@@ -274,10 +281,31 @@ fn required(s: &Sema, diags: &mut Vec<Diagnostic>) {
                         d.name_span,
                     )
                     .label(format!("`{}` is required", a.name))
-                    .help(format!("add `{} = ...`: {}", a.name, a.doc)),
+                    .help(format!("add `{} = ...`: {}", a.name, a.doc))
+                    .fix(
+                        format!("add `{}`", a.name),
+                        Span::new(d.body_span.start as usize + 1, d.body_span.start as usize + 1),
+                        format!("\n  {} = {}", a.name, sample(&a.ty)),
+                    ),
                 );
             }
         }
+    }
+}
+
+/// A placeholder value of a type, for "add the missing attribute" fixes.
+fn sample(ty: &schema::Ty) -> String {
+    match ty {
+        schema::Ty::Str(_) => "\"\"".into(),
+        schema::Ty::Int { min, .. } => min.max(&1).to_string(),
+        schema::Ty::Cpu => "100m".into(),
+        schema::Ty::Bytes => "1Gi".into(),
+        schema::Ty::Duration => "30s".into(),
+        schema::Ty::Bool => "true".into(),
+        schema::Ty::Ref(kinds) => kinds.first().copied().unwrap_or("name").to_string(),
+        schema::Ty::Sym(words) => words.first().copied().unwrap_or("").to_string(),
+        schema::Ty::List(_) => "[]".into(),
+        schema::Ty::Block(_) | schema::Ty::Map { .. } | schema::Ty::Sealed => "{}".into(),
     }
 }
 
@@ -434,7 +462,9 @@ fn resolve_ref(
         )
         .label(format!("no {} is called `{}`", one_of(allowed, "or"), r.text));
         if let Some(sug) = suggestion {
-            d = d.help(format!("did you mean `{sug}`?"));
+            d = d
+                .help(format!("did you mean `{sug}`?"))
+                .fix(format!("replace with `{sug}`"), r.span, sug);
             if let Some(target) = s.get(sug) {
                 d = d.with_secondary(target.file, target.name_span, format!("`{sug}` is declared here"));
             }
@@ -716,8 +746,8 @@ fn check_variables(s: &Sema, diags: &mut Vec<Diagnostic>) {
         for st in strs {
             for v in st.vars() {
                 if !VARIABLES.contains(&v.text.as_str()) {
-                    diags.push(
-                        Diagnostic::new(
+                    let fix = did_you_mean(&v.text, VARIABLES.iter().copied());
+                    let diag = Diagnostic::new(
                             code::UNKNOWN_VARIABLE,
                             format!("unknown variable `${{{}}}`", v.text),
                             d.file,
@@ -727,8 +757,11 @@ fn check_variables(s: &Sema, diags: &mut Vec<Diagnostic>) {
                         .help(match did_you_mean(&v.text, VARIABLES.iter().copied()) {
                             Some(x) => format!("did you mean `${{{x}}}`? (write `$${{` for a literal `${{`)"),
                             None => "the variables are ${domain}, ${env} and ${namespace}; write `$${` for a literal `${`".into(),
-                        }),
-                    );
+                        });
+                    diags.push(match fix {
+                        Some(x) => diag.fix(format!("replace with `${{{x}}}`"), v.span, x),
+                        None => diag,
+                    });
                 } else if !per_env || (d.kind == "env" && o_is_env_attr(d, st)) {
                     diags.push(
                         Diagnostic::new(

@@ -96,6 +96,25 @@ pub struct Workload {
     pub mesh: Option<String>,
 }
 
+/// The CPU request of a workload that sets no `cpu`, in millicores.
+pub const DEFAULT_CPU_MILLIS: u64 = 100;
+/// The memory request of a workload that sets no `memory`, in bytes.
+pub const DEFAULT_MEMORY_BYTES: u64 = 128 << 20;
+
+impl Workload {
+    /// The CPU request in millicores: `cpu`, or [`DEFAULT_CPU_MILLIS`].
+    #[must_use]
+    pub fn cpu_request(&self) -> u64 {
+        self.cpu.unwrap_or(DEFAULT_CPU_MILLIS)
+    }
+
+    /// The memory request in bytes: `memory`, or [`DEFAULT_MEMORY_BYTES`].
+    #[must_use]
+    pub fn memory_request(&self) -> u64 {
+        self.memory.unwrap_or(DEFAULT_MEMORY_BYTES)
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Database {
     pub name: String,
@@ -106,6 +125,9 @@ pub struct Database {
     pub storage: u64,
     pub credentials: String,
     pub database: String,
+    /// The full image reference when given (`image`); otherwise the engine's image
+    /// tagged with `version`.
+    pub image: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -115,6 +137,9 @@ pub struct Cache {
     pub version: String,
     pub storage: Option<u64>,
     pub credentials: Option<String>,
+    /// The full image reference when given (`image`); otherwise the engine's image
+    /// tagged with `version`.
+    pub image: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -123,7 +148,16 @@ pub struct Secret {
     /// `strict`, `namespace-wide` or `cluster-wide`.
     pub scope: String,
     /// Environment (`None` for the cluster-wide block) → key → ciphertext.
+    #[serde(serialize_with = "sealed_map")]
     pub sealed: BTreeMap<Option<String>, BTreeMap<String, String>>,
+}
+
+/// Serialises the unlabelled (cluster-wide) block under the key `""`.
+fn sealed_map<S: serde::Serializer>(
+    m: &BTreeMap<Option<String>, BTreeMap<String, String>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_map(m.iter().map(|(k, v)| (k.as_deref().unwrap_or(""), v)))
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -361,6 +395,7 @@ pub(crate) fn database(name: &str, g: &Get) -> Database {
         database: g
             .str("database")
             .unwrap_or_else(|| name.replace('-', "_")),
+        image: g.str("image"),
         engine,
     }
 }
@@ -372,6 +407,7 @@ pub(crate) fn cache(name: &str, g: &Get) -> Cache {
         version: g.str("version").unwrap_or_default(),
         storage: g.quantity("storage"),
         credentials: g.name("credentials"),
+        image: g.str("image"),
     }
 }
 

@@ -128,8 +128,8 @@ macro_rules! workload_attrs {
             attr!("replicas", Ty::Int { min: 0, max: 10000 }, Some("2"), over, "Number of pods."),
             attr!("uses", Ty::List(&Ty::Ref(USES_KINDS)), Some("[]"), "Databases, caches, services and secrets this workload uses: each becomes env vars, a network policy rule and a sync-wave edge."),
             $route,
-            attr!("cpu", Ty::Cpu, None, over, "CPU request (`250m`, `0.5`, `2`); the limit is derived from it."),
-            attr!("memory", Ty::Bytes, None, over, "Memory request (`256Mi`); the limit is derived from it."),
+            attr!("cpu", Ty::Cpu, Some("100m"), over, "CPU request (`250m`, `0.5`, `2`); the limit is twice the request."),
+            attr!("memory", Ty::Bytes, Some("128Mi"), over, "Memory request (`256Mi`); the limit equals the request."),
             attr!("env", Ty::Map { keys: KeyRule::EnvVar, value: &Ty::Str(StrCheck::Any) }, None, over, "Environment variables: `env { LOG_LEVEL = \"info\" }`."),
             attr!("license", Ty::Str(StrCheck::NonEmpty), None, over, "SPDX license expression of the image's code: `MIT`, `Apache-2.0 OR MIT`."),
             attr!("access", Ty::List(&Ty::Str(StrCheck::Access)), Some("[]"), over, "Kubernetes API rights, `\"VERB[,VERB] RESOURCE\"`: `\"get,watch configmaps\"`."),
@@ -205,6 +205,7 @@ pub static KINDS: &[KindSpec] = &[
             attr!("storage", Ty::Bytes, req, over, "Volume size per replica: `50Gi`."),
             attr!("credentials", Ty::Ref(&["secret"]), req, "A secret with keys `username` and `password`."),
             attr!("database", Ty::Str(StrCheck::SqlName), None, "Database name; default the declaration's name."),
+            attr!("image", Ty::Str(StrCheck::NonEmpty), None, over, "Full image reference with a tag or digest; default the engine's image tagged with `version` (YugabyteDB tags carry a build number: `docker.io/yugabytedb/yugabyte:2.25.1.0-b381`)."),
         ],
     },
     KindSpec {
@@ -215,6 +216,7 @@ pub static KINDS: &[KindSpec] = &[
             attr!("version", Ty::Str(StrCheck::Version), req, over, "Engine version: `7.2.7`, `8.1`."),
             attr!("storage", Ty::Bytes, None, over, "Volume size; omit for no persistence."),
             attr!("credentials", Ty::Ref(&["secret"]), None, "A secret with key `password`."),
+            attr!("image", Ty::Str(StrCheck::NonEmpty), None, over, "Full image reference with a tag or digest; default the engine's image tagged with `version`."),
         ],
     },
     KindSpec {

@@ -184,16 +184,18 @@ fn unknown_attribute(
                 .join(", ")
         ),
     };
-    ctx.push(
-        Diagnostic::new(
-            code::UNKNOWN_ATTRIBUTE,
-            format!("unknown attribute `{key}` in {what}"),
-            ctx.file,
-            span,
-        )
-        .label("not an attribute of this kind")
-        .help(help),
-    );
+    let mut d = Diagnostic::new(
+        code::UNKNOWN_ATTRIBUTE,
+        format!("unknown attribute `{key}` in {what}"),
+        ctx.file,
+        span,
+    )
+    .label("not an attribute of this kind")
+    .help(help);
+    if let Some(s) = suggestion {
+        d = d.fix(format!("replace with `{s}`"), span, s);
+    }
+    ctx.push(d);
 }
 
 /// Checks one item against its spec. For `sealed` blocks it merges into `attrs` itself
@@ -474,6 +476,10 @@ pub fn check_value(ctx: &mut Ctx, ty: &Ty, value: &ast::Value, attr: &str) -> Op
                     did_you_mean(&id.text, words.iter().copied())
                         .map(|s| format!("did you mean `{s}`?")),
                 );
+                let d = match did_you_mean(&id.text, words.iter().copied()) {
+                    Some(w) => d.fix(format!("replace with `{w}`"), id.span, w),
+                    None => d,
+                };
                 ctx.push(d);
                 None
             }
