@@ -10,6 +10,7 @@ pub mod fmt;
 pub mod graph_out;
 pub mod lsp;
 pub mod redact;
+pub mod seal;
 pub mod sealed;
 pub mod sema;
 pub mod source;

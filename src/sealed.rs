@@ -71,7 +71,13 @@ mod tests {
         let mut raw = vec![0x02, 0x00];
         raw.extend(std::iter::repeat_n(7u8, 512 + 16 + 5));
         let enc = STANDARD.encode(&raw);
-        assert_eq!(shape(&enc), Some(Shape { rsa_len: 512, total_len: raw.len() }));
+        assert_eq!(
+            shape(&enc),
+            Some(Shape {
+                rsa_len: 512,
+                total_len: raw.len()
+            })
+        );
         assert!(!looks_sealed("hunter2"));
         assert!(!looks_sealed(""));
         assert!(!looks_sealed("AgAB"));
@@ -87,7 +93,13 @@ mod tests {
         let raw = STANDARD.decode(&enc).expect("base64");
         assert_eq!(&raw[..2], &[0x01, 0x00]);
         assert_eq!(split(&raw), Some((&rsa[..], &gcm[..])));
-        assert_eq!(shape(&enc), Some(Shape { rsa_len: 256, total_len: 2 + 256 + 19 }));
+        assert_eq!(
+            shape(&enc),
+            Some(Shape {
+                rsa_len: 256,
+                total_len: 2 + 256 + 19
+            })
+        );
         // A length that is not a multiple of 64, and one that overruns the value.
         assert_eq!(split(&[0x01, 0x01, 0, 0]), None);
         assert_eq!(split(&raw[..2 + 256 + 15]), None);

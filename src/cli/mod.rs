@@ -6,6 +6,7 @@
 
 pub mod fmt;
 pub mod fsutil;
+pub mod seal;
 pub mod workspace;
 
 use crate::diag::render::{self, HumanOptions};
@@ -53,6 +54,8 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Seal a secret's value (read from standard input) into the `.af` file that declares it.
+    Seal(seal::SealArgs),
     /// Run the language server on stdin/stdout.
     Lsp,
     /// Explain a diagnostic code (`AF1002`) or name (`unknown-attribute`).
@@ -127,6 +130,7 @@ pub fn main() -> i32 {
             color,
         } => graph(&path, format, color),
         Command::Fmt { path, check } => fmt::run(&path, check),
+        Command::Seal(args) => seal::run(&args),
         Command::Lsp => crate::lsp::run(),
         Command::Explain { code } => explain(&code),
     }

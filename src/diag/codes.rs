@@ -110,4 +110,16 @@ codes! {
     WRONG_KIND = "AF2002", "wrong-kind-reference", Error, "a reference names a declaration of the wrong kind";
     CYCLE = "AF2003", "dependency-cycle", Error, "services use each other in a cycle";
     UNUSED = "AF2004", "unused-declaration", Warning, "a declaration is never used";
+    SEAL_UNKNOWN_SECRET = "AF4050", "seal-unknown-secret", Error, "`afc seal --secret` names no secret of the workspace";
+    SEAL_INVALID_KEY = "AF4051", "seal-invalid-key", Error, "`afc seal --key` is not a secret key (`[A-Za-z_][A-Za-z0-9_]*`)";
+    SEAL_UNKNOWN_ENV = "AF4052", "seal-unknown-env", Error, "`afc seal --env` names no environment of the workspace";
+    SEAL_ENV_REQUIRED = "AF4053", "seal-env-required", Error, "`afc seal` needs `--env` for a secret that is not cluster-wide";
+    SEAL_NO_CERTIFICATE = "AF4054", "seal-no-certificate", Error, "`afc seal` has no certificate: no `--cert` and no `sealing_cert` to use";
+    SEAL_INVALID_CERTIFICATE = "AF4055", "seal-invalid-certificate", Error, "the sealing certificate is not a PEM X.509 certificate with a usable RSA key";
+    SEAL_CERTIFICATE_EXPIRED = "AF4056", "seal-certificate-expired", Error, "the sealing certificate has expired";
+    SEAL_NOT_RSA = "AF4057", "seal-not-rsa", Error, "the sealing certificate's key is not an RSA key";
+    SEAL_WORKSPACE_ERRORS = "AF4058", "seal-workspace-errors", Error, "`afc seal` refuses a workspace with errors that sealing does not fix";
+    SEAL_DOES_NOT_OPEN = "AF4059", "seal-does-not-open", Error, "a sealed value does not open with the key for its namespace, name and scope";
+    SEAL_INVALID_PRIVATE_KEY = "AF4060", "seal-invalid-private-key", Error, "the `--verify-with` file is not an unencrypted RSA private key in PEM";
+    SEAL_EDIT_FAILED = "AF4061", "seal-edit-failed", Error, "`afc seal` could not make its edit safely, so it wrote nothing";
 }
