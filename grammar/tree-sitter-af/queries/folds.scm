@@ -1,0 +1,5 @@
+; Folds (nvim-treesitter): every body and every list.
+[
+  (body)
+  (list)
+] @fold
