@@ -83,16 +83,18 @@ impl<'a> Fmt<'a> {
         self.comments
             .iter()
             .filter(|c| c.span.start >= outer.start && c.span.end <= outer.end)
-            .filter(|c| !inner.iter().any(|s| c.span.start >= s.start && c.span.end <= s.end))
+            .filter(|c| {
+                !inner
+                    .iter()
+                    .any(|s| c.span.start >= s.start && c.span.end <= s.end)
+            })
             .collect()
     }
 
     /// Is there a blank line in the whitespace right before `pos`?
     fn blank_before(&self, pos: u32) -> bool {
         let before = &self.src[..pos as usize];
-        let gap_start = before
-            .trim_end_matches([' ', '\t', '\r', '\n', ','])
-            .len();
+        let gap_start = before.trim_end_matches([' ', '\t', '\r', '\n', ',']).len();
         self.src[gap_start..pos as usize].matches('\n').count() >= 2
     }
 
@@ -227,7 +229,11 @@ impl<'a> Fmt<'a> {
     /// source, attributes only, no comments, and short enough at this level.
     fn inline_form(&self, item: &'a Item, level: usize) -> Option<String> {
         let Item::Block(b) = item else { return None };
-        if b.body.items.is_empty() || !self.comments_in(b.body.span, &Self::inner_spans(&b.body)).is_empty() {
+        if b.body.items.is_empty()
+            || !self
+                .comments_in(b.body.span, &Self::inner_spans(&b.body))
+                .is_empty()
+        {
             return None;
         }
         let one = self.inline_body(&b.body)?;
@@ -250,7 +256,11 @@ impl<'a> Fmt<'a> {
 
     fn key(&self, key: &'a Key) -> String {
         match key {
-            Key::Path(p) => p.iter().map(|i| i.text.as_str()).collect::<Vec<_>>().join("."),
+            Key::Path(p) => p
+                .iter()
+                .map(|i| i.text.as_str())
+                .collect::<Vec<_>>()
+                .join("."),
             Key::Str(s) => self.text(s.span).to_string(),
         }
     }
@@ -290,7 +300,11 @@ impl<'a> Fmt<'a> {
         let mut widths = vec![0; body.items.len()];
         let mut run: Vec<usize> = Vec::new();
         let close = |run: &mut Vec<usize>, widths: &mut Vec<usize>| {
-            let w = run.iter().map(|&i| self.head(&body.items[i]).chars().count()).max().unwrap_or(0);
+            let w = run
+                .iter()
+                .map(|&i| self.head(&body.items[i]).chars().count())
+                .max()
+                .unwrap_or(0);
             for &i in run.iter() {
                 widths[i] = w;
             }
@@ -342,12 +356,15 @@ impl<'a> Fmt<'a> {
                 if !self.comments_in(v.span, &inner).is_empty() {
                     return None;
                 }
-                let parts: Option<Vec<String>> = items.iter().map(|i| self.one_line_value(i)).collect();
+                let parts: Option<Vec<String>> =
+                    items.iter().map(|i| self.one_line_value(i)).collect();
                 Some(format!("[{}]", parts?.join(", ")))
             }
             ValueKind::Bool(b) => Some(b.to_string()),
             ValueKind::Ref(id) => Some(id.text.clone()),
-            ValueKind::Str(_) | ValueKind::Num(_) | ValueKind::Error => Some(self.text(v.span).to_string()),
+            ValueKind::Str(_) | ValueKind::Num(_) | ValueKind::Error => {
+                Some(self.text(v.span).to_string())
+            }
         }
     }
 
@@ -365,7 +382,11 @@ impl<'a> Fmt<'a> {
         self.newline();
         let inner: Vec<Span> = items.iter().map(|i| i.span).collect();
         let mut elems: Vec<Elem> = items.iter().map(Elem::Value).collect();
-        elems.extend(self.comments_in(v.span, &inner).into_iter().map(Elem::Comment));
+        elems.extend(
+            self.comments_in(v.span, &inner)
+                .into_iter()
+                .map(Elem::Comment),
+        );
         self.elems(elems, level + 1, &[], ",");
         self.indent(level);
         self.out.push(']');
@@ -404,7 +425,8 @@ mod tests {
 
     #[test]
     fn list_comments_stay() {
-        let input = "service a {\n  uses = [\n    db, // primary\n    // the cache\n    cache,\n  ]\n}\n";
+        let input =
+            "service a {\n  uses = [\n    db, // primary\n    // the cache\n    cache,\n  ]\n}\n";
         assert_eq!(fmt(input), input);
     }
 }

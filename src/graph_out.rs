@@ -49,7 +49,11 @@ fn view(s: &Sema) -> View<'_> {
     nodes.sort_by(|a, b| s.decls[*a].name.cmp(&s.decls[*b].name));
     let mut edges = edges;
     edges.sort_by(|x, y| {
-        (&s.decls[x.0].name, &s.decls[x.1].name, x.2).cmp(&(&s.decls[y.0].name, &s.decls[y.1].name, y.2))
+        (&s.decls[x.0].name, &s.decls[x.1].name, x.2).cmp(&(
+            &s.decls[y.0].name,
+            &s.decls[y.1].name,
+            y.2,
+        ))
     });
     View { nodes, edges, s }
 }
@@ -58,14 +62,24 @@ fn view(s: &Sema) -> View<'_> {
 #[must_use]
 pub fn dot(s: &Sema) -> String {
     let v = view(s);
-    let mut out = String::from("digraph platform {\n  rankdir=LR;\n  node [shape=box, fontname=\"sans-serif\"];\n");
+    let mut out = String::from(
+        "digraph platform {\n  rankdir=LR;\n  node [shape=box, fontname=\"sans-serif\"];\n",
+    );
     for &n in &v.nodes {
         let d = &v.s.decls[n];
         let style = if d.stdlib { ", style=dashed" } else { "" };
-        let _ = writeln!(out, "  \"{}\" [label=\"{}\\n({})\"{style}];", d.name, d.name, d.kind);
+        let _ = writeln!(
+            out,
+            "  \"{}\" [label=\"{}\\n({})\"{style}];",
+            d.name, d.name, d.kind
+        );
     }
     for (a, b, k) in &v.edges {
-        let _ = writeln!(out, "  \"{}\" -> \"{}\" [label=\"{k}\"];", v.s.decls[*a].name, v.s.decls[*b].name);
+        let _ = writeln!(
+            out,
+            "  \"{}\" -> \"{}\" [label=\"{k}\"];",
+            v.s.decls[*a].name, v.s.decls[*b].name
+        );
     }
     out.push_str("}\n");
     out
@@ -82,10 +96,21 @@ pub fn mermaid(s: &Sema) -> String {
     let mut out = String::from("flowchart LR\n");
     for &n in &v.nodes {
         let d = &v.s.decls[n];
-        let _ = writeln!(out, "  {}[\"{} ({})\"]", mermaid_id(&d.name), d.name, d.kind);
+        let _ = writeln!(
+            out,
+            "  {}[\"{} ({})\"]",
+            mermaid_id(&d.name),
+            d.name,
+            d.kind
+        );
     }
     for (a, b, k) in &v.edges {
-        let _ = writeln!(out, "  {} -->|{k}| {}", mermaid_id(&v.s.decls[*a].name), mermaid_id(&v.s.decls[*b].name));
+        let _ = writeln!(
+            out,
+            "  {} -->|{k}| {}",
+            mermaid_id(&v.s.decls[*a].name),
+            mermaid_id(&v.s.decls[*b].name)
+        );
     }
     out
 }

@@ -6,8 +6,11 @@
 
 pub mod cli;
 pub mod diag;
+pub mod emit;
 pub mod fmt;
+pub mod generate;
 pub mod graph_out;
+pub mod lint;
 pub mod lsp;
 pub mod redact;
 pub mod seal;
@@ -31,6 +34,13 @@ pub struct Analysis {
     pub sema: sema::Sema,
     /// Sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
+    /// Spans of values that look secret outside a `secret` (in `env { }`): every
+    /// renderer masks them, as [`redact`] masks the strings of `secret` declarations.
+    pub redactions: Vec<(FileId, source::Span)>,
+    /// The workspace directory as the command line was given it (`None` from the pure
+    /// core): reports for CI (SARIF, GitHub annotations) name files relative to where
+    /// afc runs.
+    pub root: Option<String>,
 }
 
 impl Analysis {
@@ -80,7 +90,19 @@ pub struct ParseCache {
 /// [`analyze`], reusing the parse of every file whose text is unchanged since the last
 /// call with the same cache.
 #[must_use]
-pub fn analyze_cached(mut workspace: Vec<SourceFile>, cache: &mut ParseCache) -> Analysis {
+pub fn analyze_cached(workspace: Vec<SourceFile>, cache: &mut ParseCache) -> Analysis {
+    analyze_with(workspace, cache, &lint::Options::default())
+}
+
+/// [`analyze_cached`] with what the linter needs from outside the `.af` text (the
+/// certificates the workspace names), which the command line reads
+/// ([`cli::inputs`]).
+#[must_use]
+pub fn analyze_with(
+    mut workspace: Vec<SourceFile>,
+    cache: &mut ParseCache,
+    options: &lint::Options,
+) -> Analysis {
     workspace.sort_by(|a, b| a.path.cmp(&b.path));
     let mut files = stdlib::sources();
     files.extend(workspace);
@@ -107,7 +129,12 @@ pub fn analyze_cached(mut workspace: Vec<SourceFile>, cache: &mut ParseCache) ->
     cache.parsed = files
         .iter()
         .zip(&parsed)
-        .map(|(f, (tree, diags))| (f.path.clone(), (f.text.clone(), tree.clone(), diags.clone())))
+        .map(|(f, (tree, diags))| {
+            (
+                f.path.clone(),
+                (f.text.clone(), tree.clone(), diags.clone()),
+            )
+        })
         .collect();
     let mut diagnostics = Vec::new();
     let mut asts = Vec::with_capacity(parsed.len());
@@ -116,11 +143,17 @@ pub fn analyze_cached(mut workspace: Vec<SourceFile>, cache: &mut ParseCache) ->
         diagnostics.extend(diags);
     }
     let sema = sema::analyze(&files, &asts, &mut diagnostics);
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        emit::checks::run(&sema, &mut diagnostics);
+    }
+    let redactions = lint::run(&files, &asts, &sema, options, &mut diagnostics);
     diag::normalize(&mut diagnostics);
     Analysis {
         files,
         asts,
         sema,
         diagnostics,
+        redactions,
+        root: None,
     }
 }

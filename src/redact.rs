@@ -34,6 +34,33 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// The text with the inside of each span masked by `*` (one per byte, so every span
+/// stays valid); a span's enclosing quotes stay visible. The linter hands such spans
+/// in for secret-looking values outside `secret` declarations.
+#[must_use]
+pub fn mask_spans(text: &str, spans: impl Iterator<Item = crate::source::Span>) -> String {
+    let mut buf = text.as_bytes().to_vec();
+    for span in spans {
+        let (start, end) = (span.start as usize, (span.end as usize).min(buf.len()));
+        if start >= end {
+            continue;
+        }
+        let quoted = buf[start] == b'"' && end - start >= 2 && buf[end - 1] == b'"';
+        let (from, to) = if quoted {
+            (start + 1, end - 1)
+        } else {
+            (start, end)
+        };
+        for b in &mut buf[from..to] {
+            if *b != b'\n' && *b != b'\r' {
+                *b = b'*';
+            }
+        }
+    }
+    // Whole UTF-8 sequences inside a span were replaced, so this cannot fail.
+    String::from_utf8(buf).unwrap_or_default()
+}
+
 /// The kind keyword of a line that starts a declaration at column 0.
 fn decl_keyword(line: &str) -> Option<&str> {
     let line = line.strip_prefix('\u{feff}').unwrap_or(line);
@@ -76,7 +103,18 @@ fn mask_strings(line: &str, out: &mut [u8]) {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::{mask_spans, redact};
+
+    #[test]
+    fn masks_given_spans() {
+        let text = "env {\n  DB_PASSWORD = \"s3cr\u{e9}t\"\n}\n";
+        let start = text.find('"').expect("quote");
+        let end = text.rfind('"').expect("quote") + 1;
+        let masked = mask_spans(text, std::iter::once(crate::source::Span::new(start, end)));
+        assert_eq!(masked.len(), text.len());
+        assert!(!masked.contains("s3cr"));
+        assert!(masked.contains("DB_PASSWORD = \"*******\""));
+    }
 
     #[test]
     fn masks_only_secrets() {

@@ -6,8 +6,14 @@ use crate::source::SourceFile;
 /// The stdlib files, in load order.
 pub const FILES: &[(&str, &str)] = &[
     ("<stdlib>/engines.af", include_str!("../stdlib/engines.af")),
-    ("<stdlib>/components.af", include_str!("../stdlib/components.af")),
-    ("<stdlib>/policies.af", include_str!("../stdlib/policies.af")),
+    (
+        "<stdlib>/components.af",
+        include_str!("../stdlib/components.af"),
+    ),
+    (
+        "<stdlib>/policies.af",
+        include_str!("../stdlib/policies.af"),
+    ),
 ];
 
 /// The stdlib as source files.

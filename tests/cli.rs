@@ -74,8 +74,13 @@ fn errors_exit_1_with_code_and_place() {
     let out = afc(&["check", &p, "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v[0]["code"], "AF1002");
-    assert_eq!(v[0]["line"], 3);
-    assert_eq!(v[0]["column"], 3);
+    assert_eq!(v[0]["at"]["line"], 3);
+    assert_eq!(
+        v[0]["message"],
+        "unknown attribute `revison` in a `platform`"
+    );
+    assert_eq!(v[0]["at"]["column"], 3);
+    assert_eq!(v[0]["at"]["file"], "main.af");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Every diagnostic code has a page, the page's bad example produces the code and its
-//! fix does not, codes and names are unique, and every front-end code has a failing
-//! golden case under `testdata/check/`.
+//! fix does not, codes and names are unique, every front-end and lint code has a
+//! failing golden case under `testdata/check/`, and every lint rule a passing one
+//! (`ok-af3xxx-*`).
 
 use afc::diag::CODES;
 use afc::source::SourceFile;
@@ -111,8 +112,10 @@ fn every_front_end_code_has_a_failing_golden_case() {
     // Input errors stop afc before analysis; tests/cli.rs covers them.
     let input_errors = ["AF0008", "AF0009", "AF0010"];
     for c in CODES {
-        let front_end =
-            c.code.starts_with("AF0") || c.code.starts_with("AF1") || c.code.starts_with("AF2");
+        let front_end = c.code.starts_with("AF0")
+            || c.code.starts_with("AF1")
+            || c.code.starts_with("AF2")
+            || c.code.starts_with("AF3");
         if front_end && !input_errors.contains(&c.code) {
             assert!(
                 seen.contains(&format!("[{}]", c.code)),
@@ -120,5 +123,24 @@ fn every_front_end_code_has_a_failing_golden_case() {
                 c.code
             );
         }
+    }
+}
+
+#[test]
+fn every_lint_rule_has_a_passing_golden_case() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/check");
+    let names: Vec<String> = std::fs::read_dir(&root)
+        .expect("testdata/check exists")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    for rule in afc::lint::RULES {
+        let prefix = format!("ok-{}-", rule.code.as_str().to_ascii_lowercase());
+        assert!(
+            names.iter().any(|n| n.starts_with(&prefix)),
+            "{} ({}) has no passing case `testdata/check/{prefix}*`",
+            rule.code,
+            rule.info().name
+        );
     }
 }

@@ -109,6 +109,12 @@ fn the_stdlib_alone_is_consistent() {
         [
             "argocd",
             "cert-manager",
+            "cockroachlabs-cockroachdb",
+            "hashicorp-boundary",
+            "hashicorp-consul",
+            "hashicorp-nomad",
+            "hashicorp-terraform",
+            "hashicorp-vault",
             "k3s",
             "linkerd",
             "sealed-secrets",

@@ -58,17 +58,26 @@ fn assert_properties(files: &[(String, String)]) {
         .map(|(p, t)| (p.clone(), format(t).expect("formattable")))
         .collect();
     for ((path, once), (_, orig)) in formatted.iter().zip(files) {
-        let twice = format(once).unwrap_or_else(|| panic!("{path}: formatted text does not parse:\n{once}\nfrom:\n{orig}"));
+        let twice = format(once).unwrap_or_else(|| {
+            panic!("{path}: formatted text does not parse:\n{once}\nfrom:\n{orig}")
+        });
         assert_eq!(&twice, once, "{path}: formatting is not idempotent");
     }
-    assert_eq!(meaning(files), meaning(&formatted), "formatting changed the meaning");
+    assert_eq!(
+        meaning(files),
+        meaning(&formatted),
+        "formatting changed the meaning"
+    );
 }
 
 #[test]
 fn every_repository_file_formats_idempotently_and_keeps_its_meaning() {
     let mut workspaces: Vec<PathBuf> = vec![root().join("examples/alternatefutures")];
     for area in ["testdata/check"] {
-        for e in std::fs::read_dir(root().join(area)).expect("testdata").flatten() {
+        for e in std::fs::read_dir(root().join(area))
+            .expect("testdata")
+            .flatten()
+        {
             workspaces.push(e.path());
         }
     }
@@ -77,7 +86,12 @@ fn every_repository_file_formats_idempotently_and_keeps_its_meaning() {
     for ws in &workspaces {
         let files: Vec<(String, String)> = af_files(ws)
             .iter()
-            .map(|p| (p.display().to_string(), std::fs::read_to_string(p).expect("UTF-8")))
+            .map(|p| {
+                (
+                    p.display().to_string(),
+                    std::fs::read_to_string(p).expect("UTF-8"),
+                )
+            })
             .collect();
         if files.iter().all(|(_, t)| format(t).is_some()) {
             assert_properties(&files);
@@ -86,12 +100,21 @@ fn every_repository_file_formats_idempotently_and_keeps_its_meaning() {
     }
     for (path, text) in afc::stdlib::FILES {
         assert_properties(&[((*path).to_string(), (*text).to_string())]);
-        assert_eq!(format(text).as_deref(), Some(*text), "{path} is not formatted");
+        assert_eq!(
+            format(text).as_deref(),
+            Some(*text),
+            "{path} is not formatted"
+        );
     }
     let example = af_files(&root().join("examples/alternatefutures"));
     for p in example {
         let t = std::fs::read_to_string(&p).expect("UTF-8");
-        assert_eq!(format(&t).as_deref(), Some(t.as_str()), "{} is not formatted", p.display());
+        assert_eq!(
+            format(&t).as_deref(),
+            Some(t.as_str()),
+            "{} is not formatted",
+            p.display()
+        );
     }
     assert!(count > 30, "only {count} files formatted");
 }
@@ -106,7 +129,16 @@ impl Rng {
     }
 }
 
-const EDITS: &[&str] = &["\n", "\n\n\n", "  ", "\t", ",", " // c\n", "\n/// d\n", "\r\n"];
+const EDITS: &[&str] = &[
+    "\n",
+    "\n\n\n",
+    "  ",
+    "\t",
+    ",",
+    " // c\n",
+    "\n/// d\n",
+    "\r\n",
+];
 
 #[test]
 fn mutations_that_parse_keep_the_properties() {
@@ -152,15 +184,29 @@ fn the_command_checks_writes_and_refuses_broken_files() {
     let out = afc(&["fmt", "--check"]);
     assert_eq!(out.status.code(), Some(1));
     let diff = String::from_utf8_lossy(&out.stdout);
-    assert!(diff.contains("--- a/main.af") && diff.contains("+  repo = \"https://example.com/demo.git\""), "{diff}");
-    assert_eq!(std::fs::read_to_string(&file).expect("read"), messy, "--check writes nothing");
+    assert!(
+        diff.contains("--- a/main.af")
+            && diff.contains("+  repo = \"https://example.com/demo.git\""),
+        "{diff}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("read"),
+        messy,
+        "--check writes nothing"
+    );
     assert_eq!(afc(&["fmt"]).status.code(), Some(0));
     let formatted = std::fs::read_to_string(&file).expect("read");
-    assert_eq!(formatted, "platform demo {\n  repo = \"https://example.com/demo.git\"\n}\n\nservice a {\n  image = \"x:1\"\n  port  = 1\n}\n");
+    assert_eq!(
+        formatted,
+        "platform demo {\n  repo = \"https://example.com/demo.git\"\n}\n\nservice a {\n  image = \"x:1\"\n  port  = 1\n}\n"
+    );
     assert_eq!(afc(&["fmt", "--check"]).status.code(), Some(0));
     std::fs::write(&file, "service a {\n  image = \"x\n}\n").expect("write");
     let out = afc(&["fmt"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("AF0002"));
-    assert_eq!(std::fs::read_to_string(&file).expect("read"), "service a {\n  image = \"x\n}\n");
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("read"),
+        "service a {\n  image = \"x\n}\n"
+    );
 }

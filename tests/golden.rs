@@ -9,8 +9,8 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::{Path, PathBuf};
 
 fn render_case(dir: &Path) -> String {
-    let files = afc::cli::workspace::load(dir).expect("golden cases are readable");
-    let a = afc::analyze(files);
+    // As the command line does: with the certificates the workspace names.
+    let a = afc::cli::inputs::analyze_path(dir).expect("golden cases are readable");
     let mut out = String::new();
     for d in &a.diagnostics {
         out.push_str(&render::short(&a, d));

@@ -1,111 +1,11 @@
 //! End-to-end: spawn `afc lsp` and speak JSON-RPC to it over stdio as an editor does.
 
+#[path = "support/lsp_client.rs"]
+mod lsp_client;
+
+use lsp_client::Client;
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
-use std::time::Duration;
-
-struct Client {
-    child: Child,
-    stdin: ChildStdin,
-    rx: Receiver<Value>,
-    next_id: i64,
-}
-
-impl Client {
-    fn start() -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_afc"))
-            .arg("lsp")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("afc lsp starts");
-        let stdin = child.stdin.take().expect("stdin");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = channel();
-        std::thread::spawn(move || {
-            let mut r = BufReader::new(stdout);
-            loop {
-                let mut len = 0usize;
-                loop {
-                    let mut line = String::new();
-                    if r.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let line = line.trim_end();
-                    if line.is_empty() {
-                        break;
-                    }
-                    if let Some(v) = line.strip_prefix("Content-Length: ") {
-                        len = v.parse().expect("length");
-                    }
-                }
-                let mut body = vec![0; len];
-                if r.read_exact(&mut body).is_err() {
-                    return;
-                }
-                let msg: Value = serde_json::from_slice(&body).expect("JSON-RPC body");
-                if tx.send(msg).is_err() {
-                    return;
-                }
-            }
-        });
-        Self { child, stdin, rx, next_id: 0 }
-    }
-
-    fn send(&mut self, msg: &Value) {
-        let body = msg.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("write");
-        self.stdin.flush().expect("flush");
-    }
-
-    fn notify(&mut self, method: &str, params: Value) {
-        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
-    }
-
-    fn recv(&self) -> Value {
-        self.rx.recv_timeout(Duration::from_secs(20)).expect("the server answers")
-    }
-
-    /// Sends a request and returns its result, skipping notifications.
-    fn request(&mut self, method: &str, params: Value) -> Value {
-        self.next_id += 1;
-        let id = self.next_id;
-        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-        loop {
-            let msg = self.recv();
-            if msg.get("id") == Some(&json!(id)) {
-                assert!(msg.get("error").is_none(), "{method} failed: {msg}");
-                return msg["result"].clone();
-            }
-        }
-    }
-
-    fn request_err(&mut self, method: &str, params: Value) -> Value {
-        self.next_id += 1;
-        let id = self.next_id;
-        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-        loop {
-            let msg = self.recv();
-            if msg.get("id") == Some(&json!(id)) {
-                return msg["error"].clone();
-            }
-        }
-    }
-
-    /// Waits for the diagnostics of one document.
-    fn diagnostics_for(&self, uri: &str) -> Vec<Value> {
-        loop {
-            let msg = self.recv();
-            if msg["method"] == "textDocument/publishDiagnostics" && msg["params"]["uri"] == uri {
-                return msg["params"]["diagnostics"].as_array().cloned().unwrap_or_default();
-            }
-        }
-    }
-}
 
 fn copy_example(to: &Path) {
     let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/alternatefutures");
@@ -139,8 +39,15 @@ fn an_editor_session() {
 
     // A mistake: diagnostics at the right range, with the code.
     let good = std::fs::read_to_string(root.join("services.af")).expect("read");
-    let bad = good.replacen("replicas", "replica", 0).replacen("  port    = 3001", "  port    = 3001\n  replica = 1", 1);
-    c.notify("textDocument/didOpen", json!({"textDocument": {"uri": services, "languageId": "af", "version": 1, "text": bad}}));
+    let bad = good.replacen("replicas", "replica", 0).replacen(
+        "  port    = 3001",
+        "  port    = 3001\n  replica = 1",
+        1,
+    );
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": services, "languageId": "af", "version": 1, "text": bad}}),
+    );
     let diags = loop {
         let d = c.diagnostics_for(&services);
         if !d.is_empty() {
@@ -150,7 +57,12 @@ fn an_editor_session() {
     assert_eq!(diags.len(), 1, "{diags:?}");
     assert_eq!(diags[0]["code"], "AF1002");
     assert_eq!(diags[0]["range"]["start"], pos(&bad, "replica =", 0));
-    assert!(diags[0]["message"].as_str().expect("message").contains("did you mean `replicas`?"));
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .expect("message")
+            .contains("did you mean `replicas`?")
+    );
 
     // The quick fix replaces the key.
     let actions = c.request("textDocument/codeAction", json!({"textDocument": {"uri": services}, "range": diags[0]["range"], "context": {"diagnostics": diags}}));
@@ -163,20 +75,47 @@ fn an_editor_session() {
     assert!(c.diagnostics_for(&services).is_empty());
 
     // Hover on a reference shows the doc comment of what it names.
-    let hover = c.request("textDocument/hover", json!({"textDocument": {"uri": services}, "position": pos(&good, "auth, jwt", 0)}));
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": services}, "position": pos(&good, "auth, jwt", 0)}),
+    );
     let shown = hover["contents"]["value"].as_str().expect("markdown");
-    assert!(shown.contains("service auth") && shown.contains("Authentication REST API"), "{shown}");
+    assert!(
+        shown.contains("service auth") && shown.contains("Authentication REST API"),
+        "{shown}"
+    );
     // Hover on an attribute key shows the schema.
-    let hover = c.request("textDocument/hover", json!({"textDocument": {"uri": services}, "position": pos(&good, "health", 0)}));
-    assert!(hover["contents"]["value"].as_str().expect("md").contains("readiness"), "{hover}");
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": services}, "position": pos(&good, "health", 0)}),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .expect("md")
+            .contains("readiness"),
+        "{hover}"
+    );
     // Hover on an engine reference shows its license table.
     let data = uri_of("data.af");
     let data_text = std::fs::read_to_string(root.join("data.af")).expect("read");
-    let hover = c.request("textDocument/hover", json!({"textDocument": {"uri": data}, "position": pos(&data_text, "redis", 0)}));
-    assert!(hover["contents"]["value"].as_str().expect("md").contains("BSD-3-Clause"), "{hover}");
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": data}, "position": pos(&data_text, "redis", 0)}),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .expect("md")
+            .contains("BSD-3-Clause"),
+        "{hover}"
+    );
 
     // Definition of `platform-db` in services.af is in data.af.
-    let def = c.request("textDocument/definition", json!({"textDocument": {"uri": services}, "position": pos(&good, "platform-db", 0)}));
+    let def = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": services}, "position": pos(&good, "platform-db", 0)}),
+    );
     assert_eq!(def["uri"], data);
     assert_eq!(def["range"]["start"], pos(&data_text, "platform-db", 0));
 
@@ -190,35 +129,82 @@ fn an_editor_session() {
     with_new_line.insert_str(at, "  \n");
     c.notify("textDocument/didChange", json!({"textDocument": {"uri": services, "version": 3}, "contentChanges": [{"text": with_new_line}]}));
     let line = with_new_line[..at].matches('\n').count();
-    let items = c.request("textDocument/completion", json!({"textDocument": {"uri": services}, "position": {"line": line, "character": 2}}));
-    let labels: Vec<&str> = items.as_array().expect("items").iter().filter_map(|i| i["label"].as_str()).collect();
-    assert!(labels.contains(&"replicas") && labels.contains(&"mesh"), "{labels:?}");
-    assert!(!labels.contains(&"image"), "an attribute already given is not offered again");
+    let items = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": services}, "position": {"line": line, "character": 2}}),
+    );
+    let labels: Vec<&str> = items
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert!(
+        labels.contains(&"replicas") && labels.contains(&"mesh"),
+        "{labels:?}"
+    );
+    assert!(
+        !labels.contains(&"image"),
+        "an attribute already given is not offered again"
+    );
     let mut in_uses = good.clone();
     let at = in_uses.find("  cpu     = 250m").expect("cpu");
     in_uses.insert_str(at, "  uses = [\n");
     c.notify("textDocument/didChange", json!({"textDocument": {"uri": services, "version": 4}, "contentChanges": [{"text": in_uses}]}));
     let line = in_uses[..at].matches('\n').count();
-    let items = c.request("textDocument/completion", json!({"textDocument": {"uri": services}, "position": {"line": line, "character": 10}}));
-    let labels: Vec<&str> = items.as_array().expect("items").iter().filter_map(|i| i["label"].as_str()).collect();
-    assert!(labels.contains(&"sessions") && labels.contains(&"jwt") && !labels.contains(&"main"), "{labels:?}");
+    let items = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": services}, "position": {"line": line, "character": 10}}),
+    );
+    let labels: Vec<&str> = items
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert!(
+        labels.contains(&"sessions") && labels.contains(&"jwt") && !labels.contains(&"main"),
+        "{labels:?}"
+    );
     c.notify("textDocument/didChange", json!({"textDocument": {"uri": services, "version": 5}, "contentChanges": [{"text": good}]}));
 
     // Rename `jwt` everywhere.
     let edit = c.request("textDocument/rename", json!({"textDocument": {"uri": services}, "position": pos(&good, "jwt", 0), "newName": "jwt-key"}));
     let changes = edit["changes"].as_object().expect("changes");
     assert_eq!(changes[&services].as_array().expect("edits").len(), 2);
-    assert_eq!(changes[&uri_of("secrets.af")].as_array().expect("edits").len(), 1);
+    assert_eq!(
+        changes[&uri_of("secrets.af")]
+            .as_array()
+            .expect("edits")
+            .len(),
+        1
+    );
     let err = c.request_err("textDocument/rename", json!({"textDocument": {"uri": services}, "position": pos(&good, "jwt", 0), "newName": "Not Valid"}));
-    assert!(err["message"].as_str().expect("message").contains("not a valid name"));
+    assert!(
+        err["message"]
+            .as_str()
+            .expect("message")
+            .contains("not a valid name")
+    );
 
     // Document symbols and formatting.
-    let syms = c.request("textDocument/documentSymbol", json!({"textDocument": {"uri": services}}));
-    let names: Vec<&str> = syms.as_array().expect("symbols").iter().filter_map(|s| s["name"].as_str()).collect();
+    let syms = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": services}}),
+    );
+    let names: Vec<&str> = syms
+        .as_array()
+        .expect("symbols")
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
     assert_eq!(names, ["auth", "backend", "web"]);
     let messy = good.replace("  port    = 3001", "port=3001");
     c.notify("textDocument/didChange", json!({"textDocument": {"uri": services, "version": 6}, "contentChanges": [{"text": messy}]}));
-    let edits = c.request("textDocument/formatting", json!({"textDocument": {"uri": services}, "options": {"tabSize": 2, "insertSpaces": true}}));
+    let edits = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": services}, "options": {"tabSize": 2, "insertSpaces": true}}),
+    );
     assert_eq!(edits[0]["newText"], good);
 
     // Shutdown and exit.

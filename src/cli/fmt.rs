@@ -29,7 +29,10 @@ pub fn run(path: &Path, check: bool) -> i32 {
         for d in &syntax {
             let _ = writeln!(err, "{}", crate::diag::render::short(&a, d));
         }
-        let _ = writeln!(err, "afc fmt: fix the syntax errors first; nothing was formatted");
+        let _ = writeln!(
+            err,
+            "afc fmt: fix the syntax errors first; nothing was formatted"
+        );
         return 1;
     }
     let mut changed = 0;

@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 /// # Errors
 /// Any IO error; the original file is then untouched.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
         .prefix(".afc-tmp-")
         .tempfile_in(dir)?;

@@ -4,8 +4,12 @@
 //! Exit codes: 0 no errors (warnings allowed unless `--deny-warnings`), 1 errors found,
 //! 2 usage or input errors (unreadable file, not UTF-8, no workspace).
 
+pub mod build;
 pub mod fmt;
 pub mod fsutil;
+pub mod inputs;
+pub mod licenses;
+pub mod rules;
 pub mod seal;
 pub mod workspace;
 
@@ -16,7 +20,11 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "afc", version, about = "Compiler and linter for .af platform descriptions")]
+#[command(
+    name = "afc",
+    version,
+    about = "Compiler and linter for .af platform descriptions"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -35,6 +43,8 @@ enum Command {
         #[command(flatten)]
         out: OutputArgs,
     },
+    /// Check, then write the Kustomize tree (base and one overlay per environment).
+    Build(build::BuildArgs),
     /// Print the dependency graph.
     Graph {
         #[arg(default_value = ".")]
@@ -56,12 +66,22 @@ enum Command {
     },
     /// Seal a secret's value (read from standard input) into the `.af` file that declares it.
     Seal(seal::SealArgs),
+    /// List every component (stack, engines, images) with its license and verdict.
+    Licenses(licenses::LicensesArgs),
+    /// List the lint rules with their default severity.
+    Rules(rules::RulesArgs),
     /// Run the language server on stdin/stdout.
     Lsp,
-    /// Explain a diagnostic code (`AF1002`) or name (`unknown-attribute`).
-    Explain {
-        code: String,
+    /// Write a generated workspace of N services (for benchmarks).
+    #[command(hide = true)]
+    Gen {
+        /// Number of services.
+        services: usize,
+        /// Directory to write into (created).
+        out: PathBuf,
     },
+    /// Explain a diagnostic code (`AF1002`) or name (`unknown-attribute`).
+    Explain { code: String },
 }
 
 #[derive(clap::Args, Debug)]
@@ -82,6 +102,10 @@ enum Format {
     Short,
     /// A JSON array (to stdout).
     Json,
+    /// A SARIF 2.1.0 log (to stdout), for code scanning.
+    Sarif,
+    /// GitHub Actions annotations, `::error file=...::message` (to stdout).
+    Github,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -103,7 +127,9 @@ impl Color {
         match self {
             Color::Always => true,
             Color::Never => false,
-            Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            Color::Auto => {
+                std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
         }
     }
 }
@@ -129,15 +155,31 @@ pub fn main() -> i32 {
             format,
             color,
         } => graph(&path, format, color),
+        Command::Build(args) => build::run(&args),
         Command::Fmt { path, check } => fmt::run(&path, check),
         Command::Seal(args) => seal::run(&args),
+        Command::Licenses(args) => licenses::run(&args),
+        Command::Rules(args) => rules::run(&args),
         Command::Lsp => crate::lsp::run(),
+        Command::Gen { services, out } => generate(services, &out),
         Command::Explain { code } => explain(&code),
     }
 }
 
 fn print_input_errors(errors: &[workspace::InputError], format: Format) {
+    print_input_errors_in(None, errors, format);
+}
+
+/// [`print_input_errors`] for the workspace at `root`, which the errors' paths are
+/// relative to (SARIF and GitHub annotations name files from where afc runs).
+fn print_input_errors_in(root: Option<&str>, errors: &[workspace::InputError], format: Format) {
     match format {
+        Format::Sarif => println!("{}", crate::diag::sarif::input_errors(root, errors)),
+        Format::Github => {
+            for e in errors {
+                println!("{}", crate::diag::github::input_error(root, e));
+            }
+        }
         Format::Json => {
             let items: Vec<serde_json::Value> = errors
                 .iter()
@@ -154,7 +196,10 @@ fn print_input_errors(errors: &[workspace::InputError], format: Format) {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&items).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&items).unwrap_or_default()
+            );
         }
         Format::Short => {
             for e in errors {
@@ -175,10 +220,15 @@ fn print_input_errors(errors: &[workspace::InputError], format: Format) {
 
 /// Loads and analyses; `Err(exit code)` when input errors stopped it (already printed).
 fn load(path: &std::path::Path, format: Format) -> Result<crate::Analysis, i32> {
-    match workspace::load(path) {
-        Ok(files) => Ok(crate::analyze(files)),
+    match inputs::analyze_path(path) {
+        Ok(a) => Ok(a),
         Err(errors) => {
-            print_input_errors(&errors, format);
+            let dir = if path.is_file() {
+                path.parent().unwrap_or(path)
+            } else {
+                path
+            };
+            print_input_errors_in(Some(&dir.display().to_string()), &errors, format);
             Err(2)
         }
     }
@@ -209,6 +259,13 @@ fn report(a: &crate::Analysis, format: Format, color: Color, deny_warnings: bool
             }
         }
         Format::Json => println!("{}", render::json(a, &a.diagnostics)),
+        Format::Sarif => println!("{}", crate::diag::sarif::render(a, &a.diagnostics)),
+        Format::Github => {
+            let mut out = std::io::stdout().lock();
+            for d in &a.diagnostics {
+                let _ = writeln!(out, "{}", crate::diag::github::annotation(a, d));
+            }
+        }
     }
     i32::from(errors > 0 || (deny_warnings && warnings > 0))
 }
@@ -243,6 +300,21 @@ fn graph(path: &std::path::Path, format: GraphFormat, color: Color) -> i32 {
         GraphFormat::Json => crate::graph_out::json(&a.sema),
     };
     print!("{text}");
+    0
+}
+
+fn generate(services: usize, out: &std::path::Path) -> i32 {
+    for f in crate::generate::workspace(services) {
+        let path = out.join(&f.path);
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&path, f.text));
+        if let Err(e) = written {
+            eprintln!("{}: error[AF0009] cannot write: {e}", path.display());
+            return 2;
+        }
+    }
     0
 }
 

@@ -59,7 +59,10 @@ fn display(root: &Path, p: &Path) -> String {
         .collect::<Vec<_>>()
         .join("/");
     if s.is_empty() {
-        p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
+        p.file_name().map_or_else(
+            || p.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
     } else {
         s
     }
@@ -76,7 +79,10 @@ pub fn read_source(path: &Path, shown: &str) -> Result<String, InputError> {
         return Err(InputError::new(
             crate::diag::code::LIMIT,
             shown,
-            format!("file is {} bytes; afc reads files of at most {MAX_FILE_BYTES} bytes", meta.len()),
+            format!(
+                "file is {} bytes; afc reads files of at most {MAX_FILE_BYTES} bytes",
+                meta.len()
+            ),
         ));
     }
     let bytes = std::fs::read(path)
@@ -103,7 +109,11 @@ pub fn read_source(path: &Path, shown: &str) -> Result<String, InputError> {
 pub fn load(root: &Path) -> Result<Vec<SourceFile>, Vec<InputError>> {
     let shown_root = root.display().to_string();
     let meta = std::fs::metadata(root).map_err(|e| {
-        vec![InputError::new(crate::diag::code::IO, &shown_root, format!("cannot read: {e}"))]
+        vec![InputError::new(
+            crate::diag::code::IO,
+            &shown_root,
+            format!("cannot read: {e}"),
+        )]
     })?;
     if meta.is_file() {
         let shown = display(root.parent().unwrap_or(root), root);
@@ -154,5 +164,9 @@ pub fn load(root: &Path) -> Result<Vec<SourceFile>, Vec<InputError>> {
         e.help = Some("run afc on a workspace directory (one holding `.af` files)".into());
         errors.push(e);
     }
-    if errors.is_empty() { Ok(files) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(files)
+    } else {
+        Err(errors)
+    }
 }

@@ -5,7 +5,9 @@
 //! source snippets go through [`crate::redact`] before they are shown.
 
 pub mod codes;
+pub mod github;
 pub mod render;
+pub mod sarif;
 
 use crate::source::{FileId, Span};
 use serde::Serialize;
@@ -89,7 +91,12 @@ impl Diagnostic {
 
     /// Adds a fix that replaces `span` (in the primary file) with `replacement`.
     #[must_use]
-    pub fn fix(mut self, title: impl Into<String>, span: Span, replacement: impl Into<String>) -> Self {
+    pub fn fix(
+        mut self,
+        title: impl Into<String>,
+        span: Span,
+        replacement: impl Into<String>,
+    ) -> Self {
         self.fixes.push(Fix {
             title: title.into(),
             file: self.primary.file,

@@ -81,8 +81,17 @@ impl miette::Diagnostic for Report {
     }
 }
 
-fn named_source(file: &SourceFile) -> NamedSource<String> {
-    NamedSource::new(&file.path, crate::redact::redact(&file.text).into_owned())
+/// A file's text as snippets show it: strings of `secret` declarations and the values
+/// the linter found secret-looking ([`Analysis::redactions`]) masked.
+fn named_source(a: &Analysis, id: crate::source::FileId) -> NamedSource<String> {
+    let file: &SourceFile = a.file(id);
+    let spans = a
+        .redactions
+        .iter()
+        .filter(|(f, _)| *f == id)
+        .map(|(_, s)| *s);
+    let text = crate::redact::mask_spans(&crate::redact::redact(&file.text), spans);
+    NamedSource::new(&file.path, text)
 }
 
 fn labeled(label: &Label, primary: bool) -> LabeledSpan {
@@ -95,7 +104,6 @@ fn labeled(label: &Label, primary: bool) -> LabeledSpan {
 }
 
 fn report(a: &Analysis, d: &Diagnostic) -> Report {
-    let file = a.file(d.primary.file);
     let mut labels = vec![labeled(&d.primary, true)];
     let mut related: Vec<Report> = Vec::new();
     for s in &d.secondary {
@@ -111,7 +119,7 @@ fn report(a: &Analysis, d: &Diagnostic) -> Report {
                 severity: Severity::Info,
                 message: "note: related location".into(),
                 help: None,
-                src: named_source(a.file(s.file)),
+                src: named_source(a, s.file),
                 labels: vec![labeled(s, false)],
                 related: Vec::new(),
             });
@@ -121,7 +129,7 @@ fn report(a: &Analysis, d: &Diagnostic) -> Report {
         severity: d.severity,
         message: format!("[{}] {}", d.code, d.message),
         help: d.help.clone(),
-        src: named_source(file),
+        src: named_source(a, d.primary.file),
         labels,
         related,
     }
@@ -181,7 +189,7 @@ struct JsonDiag<'a> {
     name: &'a str,
     severity: &'a str,
     message: &'a str,
-    #[serde(flatten)]
+    /// The primary place; its `message` is the label's text.
     at: JsonLabel<'a>,
     related: Vec<JsonLabel<'a>>,
     help: Option<&'a str>,

@@ -164,7 +164,12 @@ impl From<Vec<Node>> for Node {
 /// A sequence of strings.
 #[must_use]
 pub fn strs<S: AsRef<str>>(items: &[S]) -> Node {
-    Node::Seq(items.iter().map(|s| Node::Str(s.as_ref().to_string())).collect())
+    Node::Seq(
+        items
+            .iter()
+            .map(|s| Node::Str(s.as_ref().to_string()))
+            .collect(),
+    )
 }
 
 fn pad(out: &mut String, indent: usize) {
@@ -249,7 +254,8 @@ pub fn is_plain_safe(s: &str) -> bool {
         return false;
     };
     (first.is_ascii_alphabetic() || first == '_' || first == '/')
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || "._/-:@+=".contains(c))
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._/-:@+=".contains(c))
         && !s.ends_with(':')
         && !RESERVED.iter().any(|w| s.eq_ignore_ascii_case(w))
 }
@@ -258,7 +264,9 @@ pub fn is_plain_safe(s: &str) -> bool {
 /// 1.1 and 1.2 alike, line separators, and the byte-order mark.
 fn needs_escape(c: char) -> bool {
     let u = u32::from(c);
-    u < 0x20 || (0x7f..=0x9f).contains(&u) || matches!(u, 0x2028 | 0x2029 | 0xfeff | 0xfffe | 0xffff)
+    u < 0x20
+        || (0x7f..=0x9f).contains(&u)
+        || matches!(u, 0x2028 | 0x2029 | 0xfeff | 0xfffe | 0xffff)
 }
 
 /// The string as a YAML scalar: plain when [`is_plain_safe`], otherwise double-quoted.
@@ -295,7 +303,10 @@ mod tests {
         let doc = Node::map()
             .with("apiVersion", "v1")
             .with("kind", "Service")
-            .with("metadata", Node::map().with("name", "auth").with("labels", Node::map()))
+            .with(
+                "metadata",
+                Node::map().with("name", "auth").with("labels", Node::map()),
+            )
             .with(
                 "spec",
                 Node::map().with(
@@ -316,25 +327,85 @@ mod tests {
         let doc = Node::map().with(
             "a",
             vec![
-                Node::map().with("b", vec![Node::from("x")]).with("c", Node::map().with("d", 1i64)),
-                Node::Seq(vec![Node::from("y")]),
+                Node::map()
+                    .with("b", vec![Node::from("x")])
+                    .with("c", Node::map().with("d", 1i64)),
+                Node::Seq(vec![Node::from("z")]),
             ],
         );
-        assert_eq!(doc.to_yaml(), "a:\n  - b:\n      - x\n    c:\n      d: 1\n  -\n    - y\n");
+        assert_eq!(
+            doc.to_yaml(),
+            "a:\n  - b:\n      - x\n    c:\n      d: 1\n  -\n    - z\n"
+        );
     }
 
     #[test]
     fn quoting_is_conservative() {
         for s in [
-            "on", "On", "ON", "yes", "No", "y", "n", "off", "true", "False", "null", "~", "", "1_000",
-            "12:30", "2001-01-01", "0x1F", "0o17", "017", "1e3", ".inf", "-.inf", ".NaN", "+1", "-1",
-            "1.0", "=", "<<", "- a", "a: b", "a #b", " lead", "trail ", "foo:", "*ref", "&anchor",
-            "!tag", "%x", "@at", "`x", "|", ">", "'q'", "\"q\"", "{a}", "[a]", "a,b", "?x", "#c",
+            "on",
+            "On",
+            "ON",
+            "yes",
+            "No",
+            "y",
+            "n",
+            "off",
+            "true",
+            "False",
+            "null",
+            "~",
+            "",
+            "1_000",
+            "12:30",
+            "2001-01-01",
+            "0x1F",
+            "0o17",
+            "017",
+            "1e3",
+            ".inf",
+            "-.inf",
+            ".NaN",
+            "+1",
+            "-1",
+            "1.0",
+            "=",
+            "<<",
+            "- a",
+            "a: b",
+            "a #b",
+            " lead",
+            "trail ",
+            "foo:",
+            "*ref",
+            "&anchor",
+            "!tag",
+            "%x",
+            "@at",
+            "`x",
+            "|",
+            ">",
+            "'q'",
+            "\"q\"",
+            "{a}",
+            "[a]",
+            "a,b",
+            "?x",
+            "#c",
         ] {
             assert!(!is_plain_safe(s), "{s:?} must be quoted");
             assert!(string(s).starts_with('"'), "{s:?}");
         }
-        for s in ["backend", "ghcr.io/acme/api:1.2.0", "/health", "app.kubernetes.io/name", "RuntimeDefault", "http://a.b.svc.cluster.local:80", "Prune=false", "yesterday", "online"] {
+        for s in [
+            "backend",
+            "ghcr.io/acme/api:1.2.0",
+            "/health",
+            "app.kubernetes.io/name",
+            "RuntimeDefault",
+            "http://a.b.svc.cluster.local:80",
+            "Prune=false",
+            "yesterday",
+            "online",
+        ] {
             assert!(is_plain_safe(s), "{s:?} may be plain");
         }
     }
@@ -342,7 +413,10 @@ mod tests {
     #[test]
     fn escapes() {
         assert_eq!(string("a\"b\\c\nd\te\r"), "\"a\\\"b\\\\c\\nd\\te\\r\"");
-        assert_eq!(string("\u{0}\u{7}\u{1b}\u{7f}\u{85}\u{2028}\u{feff}"), "\"\\u0000\\u0007\\u001B\\u007F\\u0085\\u2028\\uFEFF\"");
+        assert_eq!(
+            string("\u{0}\u{7}\u{1b}\u{7f}\u{85}\u{2028}\u{feff}"),
+            "\"\\u0000\\u0007\\u001B\\u007F\\u0085\\u2028\\uFEFF\""
+        );
         assert_eq!(string("héllo wörld ✓ 🦀"), "\"héllo wörld ✓ 🦀\"");
     }
 }

@@ -16,8 +16,8 @@ use lsp_types::notification::{
     Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{
-    CodeActionRequest, Completion, DocumentSymbolRequest, Formatting, GotoDefinition,
-    HoverRequest, References, Rename, Request as _,
+    CodeActionRequest, Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest,
+    References, Rename, Request as _,
 };
 use lsp_types::{
     CodeActionProviderCapability, CompletionOptions, HoverProviderCapability, InitializeParams,
@@ -192,7 +192,9 @@ impl Server {
             if self.published.get(path) == Some(diags) {
                 continue;
             }
-            let Some(uri) = self.uri_of(path) else { continue };
+            let Some(uri) = self.uri_of(path) else {
+                continue;
+            };
             let params = PublishDiagnosticsParams {
                 uri,
                 diagnostics: diags.clone(),
@@ -210,7 +212,9 @@ impl Server {
     fn notification(&mut self, n: Notification) -> bool {
         match n.method.as_str() {
             DidOpenTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params) else {
+                let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params)
+                else {
                     return false;
                 };
                 let Some(path) = self.path_of(&p.text_document.uri) else {
@@ -220,7 +224,9 @@ impl Server {
                 true
             }
             DidChangeTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params) else {
+                let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params)
+                else {
                     return false;
                 };
                 let Some(path) = self.path_of(&p.text_document.uri) else {
@@ -236,7 +242,9 @@ impl Server {
                 }
             }
             DidCloseTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params) else {
+                let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params)
+                else {
                     return false;
                 };
                 let Some(path) = self.path_of(&p.text_document.uri) else {
@@ -247,7 +255,9 @@ impl Server {
                 true
             }
             DidSaveTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp_types::DidSaveTextDocumentParams>(n.params) else {
+                let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidSaveTextDocumentParams>(n.params)
+                else {
                     return false;
                 };
                 if let Some(path) = self.path_of(&p.text_document.uri) {
@@ -295,9 +305,10 @@ impl Server {
                     Err(e) => Response::new_err(id, ErrorCode::InvalidParams as i32, e.to_string()),
                 };
             }
-            DocumentSymbolRequest::METHOD => self.with(req, |s, p: lsp_types::DocumentSymbolParams| {
-                query::symbols(s, &p.text_document.uri)
-            }),
+            DocumentSymbolRequest::METHOD => self
+                .with(req, |s, p: lsp_types::DocumentSymbolParams| {
+                    query::symbols(s, &p.text_document.uri)
+                }),
             Formatting::METHOD => self.with(req, |s, p: lsp_types::DocumentFormattingParams| {
                 query::formatting(s, &p.text_document.uri)
             }),
@@ -335,5 +346,8 @@ impl Server {
 }
 
 fn ok(id: RequestId, v: impl serde::Serialize) -> Response {
-    Response::new_ok(id, serde_json::to_value(v).unwrap_or(serde_json::Value::Null))
+    Response::new_ok(
+        id,
+        serde_json::to_value(v).unwrap_or(serde_json::Value::Null),
+    )
 }

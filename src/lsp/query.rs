@@ -9,9 +9,9 @@ use crate::source::{FileId, Span};
 use crate::syntax::ast::{self, Item, Key, ValueKind};
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CompletionItem, CompletionItemKind,
-    DocumentSymbol, DocumentSymbolResponse, GotoDefinitionResponse, Hover, HoverContents,
-    Location, MarkupContent, MarkupKind, Range, SymbolKind, TextDocumentPositionParams, TextEdit,
-    Url, WorkspaceEdit,
+    DocumentSymbol, DocumentSymbolResponse, GotoDefinitionResponse, Hover, HoverContents, Location,
+    MarkupContent, MarkupKind, Range, SymbolKind, TextDocumentPositionParams, TextEdit, Url,
+    WorkspaceEdit,
 };
 use std::collections::HashMap;
 
@@ -24,10 +24,7 @@ enum Found {
     /// target, a `sealed` label).
     Name(String),
     /// An attribute or block key, with the enclosing kind and block path.
-    Key {
-        kind: String,
-        path: Vec<String>,
-    },
+    Key { kind: String, path: Vec<String> },
 }
 
 fn contains(span: Span, at: usize) -> bool {
@@ -46,7 +43,13 @@ fn locate(s: &Server, tree: &ast::File, at: usize) -> Option<Found> {
     locate_body(s, &d.kind.text, &d.body, &mut Vec::new(), at)
 }
 
-fn locate_body(s: &Server, kind: &str, body: &ast::Body, path: &mut Vec<String>, at: usize) -> Option<Found> {
+fn locate_body(
+    s: &Server,
+    kind: &str,
+    body: &ast::Body,
+    path: &mut Vec<String>,
+    at: usize,
+) -> Option<Found> {
     for item in &body.items {
         if !contains(item.span(), at) {
             continue;
@@ -69,7 +72,10 @@ fn locate_body(s: &Server, kind: &str, body: &ast::Body, path: &mut Vec<String>,
                     }
                     let mut full = path.clone();
                     full.push(a.key.text());
-                    return Some(Found::Key { kind: kind.to_string(), path: full });
+                    return Some(Found::Key {
+                        kind: kind.to_string(),
+                        path: full,
+                    });
                 }
                 return locate_value(&a.value, at);
             }
@@ -77,7 +83,10 @@ fn locate_body(s: &Server, kind: &str, body: &ast::Body, path: &mut Vec<String>,
                 if contains(b.key.span, at) {
                     let mut full = path.clone();
                     full.push(b.key.text.clone());
-                    return Some(Found::Key { kind: kind.to_string(), path: full });
+                    return Some(Found::Key {
+                        kind: kind.to_string(),
+                        path: full,
+                    });
                 }
                 if let Some(ast::BlockLabel::Name(l)) = &b.label {
                     if contains(l.span, at) && b.key.text == "sealed" {
@@ -153,12 +162,26 @@ fn describe_decl(s: &Server, name: &str) -> Option<String> {
         }
     };
     let mut facts = Vec::new();
-    for k in ["image", "license", "engine", "version", "route", "scope", "namespace", "domain"] {
+    for k in [
+        "image",
+        "license",
+        "engine",
+        "version",
+        "route",
+        "scope",
+        "namespace",
+        "domain",
+    ] {
         if let Some(v) = attr_text(k) {
             facts.push(format!("- `{k}`: `{v}`"));
         }
     }
-    if let Val::Map(m) = d.attrs.get("license").map(|v| &v.val).unwrap_or(&Val::Invalid) {
+    if let Val::Map(m) = d
+        .attrs
+        .get("license")
+        .map(|v| &v.val)
+        .unwrap_or(&Val::Invalid)
+    {
         for (range, v) in m {
             if let Val::Str(e) = &v.val {
                 facts.push(format!("- license `{range}`: `{}`", e.literal_text()));
@@ -206,7 +229,10 @@ pub(crate) fn hover(s: &mut Server, p: &TextDocumentPositionParams) -> Option<Ho
     Some(markdown(text))
 }
 
-pub(crate) fn definition(s: &mut Server, p: &TextDocumentPositionParams) -> Option<GotoDefinitionResponse> {
+pub(crate) fn definition(
+    s: &mut Server,
+    p: &TextDocumentPositionParams,
+) -> Option<GotoDefinitionResponse> {
     let (id, off) = at(s, &p.text_document.uri, p.position)?;
     let Found::Name(name) = locate(s, &s.analysis.asts[id.0 as usize], off)? else {
         return None;
@@ -248,7 +274,11 @@ fn occurrences(s: &Server, name: &str) -> Vec<(FileId, Span)> {
                 }
                 _ => Vec::new(),
             };
-            out.extend(refs.into_iter().filter(|id| id.text == name).map(|id| (v.file, id.span)));
+            out.extend(
+                refs.into_iter()
+                    .filter(|id| id.text == name)
+                    .map(|id| (v.file, id.span)),
+            );
         }
         for o in &d.overrides {
             if o.target.text == name {
@@ -261,7 +291,11 @@ fn occurrences(s: &Server, name: &str) -> Vec<(FileId, Span)> {
     out
 }
 
-pub(crate) fn references(s: &mut Server, p: &TextDocumentPositionParams, include_decl: bool) -> Option<Vec<Location>> {
+pub(crate) fn references(
+    s: &mut Server,
+    p: &TextDocumentPositionParams,
+    include_decl: bool,
+) -> Option<Vec<Location>> {
     let (id, off) = at(s, &p.text_document.uri, p.position)?;
     let Found::Name(name) = locate(s, &s.analysis.asts[id.0 as usize], off)? else {
         return None;
@@ -276,7 +310,11 @@ pub(crate) fn references(s: &mut Server, p: &TextDocumentPositionParams, include
     )
 }
 
-pub(crate) fn rename(s: &mut Server, p: &TextDocumentPositionParams, new_name: &str) -> Result<Option<WorkspaceEdit>, String> {
+pub(crate) fn rename(
+    s: &mut Server,
+    p: &TextDocumentPositionParams,
+    new_name: &str,
+) -> Result<Option<WorkspaceEdit>, String> {
     let Some((id, off)) = at(s, &p.text_document.uri, p.position) else {
         return Ok(None);
     };
@@ -287,10 +325,14 @@ pub(crate) fn rename(s: &mut Server, p: &TextDocumentPositionParams, new_name: &
         return Err(format!("`{name}` is not declared"));
     };
     if d.stdlib {
-        return Err(format!("`{name}` is defined by the stdlib and cannot be renamed"));
+        return Err(format!(
+            "`{name}` is defined by the stdlib and cannot be renamed"
+        ));
     }
     if !crate::sema::value::is_dns_label(new_name) {
-        return Err(format!("`{new_name}` is not a valid name (lower-case letters, digits and `-`)"));
+        return Err(format!(
+            "`{new_name}` is not a valid name (lower-case letters, digits and `-`)"
+        ));
     }
     if new_name != name && s.analysis.sema.get(new_name).is_some() {
         return Err(format!("`{new_name}` is already declared"));
@@ -298,7 +340,9 @@ pub(crate) fn rename(s: &mut Server, p: &TextDocumentPositionParams, new_name: &
     let mut changes: HashMap<Url, Vec<TextEdit>> = HashMap::new();
     for (file, span) in occurrences(s, &name) {
         let f = s.analysis.file(file);
-        let Some(uri) = s.uri_of(&f.path) else { continue };
+        let Some(uri) = s.uri_of(&f.path) else {
+            continue;
+        };
         changes
             .entry(uri)
             .or_default()
@@ -324,7 +368,8 @@ fn item(label: &str, kind: CompletionItemKind, detail: &str, doc: &str) -> Compl
 
 /// The declaration and the block path that enclose an offset.
 fn enclosing(tree: &ast::File, at: usize) -> Option<(&ast::Decl, Vec<String>, &ast::Body)> {
-    let inside = |b: &ast::Body| b.span.start as usize <= at && (at < b.span.end as usize || !b.closed);
+    let inside =
+        |b: &ast::Body| b.span.start as usize <= at && (at < b.span.end as usize || !b.closed);
     let d = tree.decls.iter().find(|d| inside(&d.body))?;
     let mut path = Vec::new();
     let mut body = &d.body;
@@ -342,7 +387,10 @@ fn enclosing(tree: &ast::File, at: usize) -> Option<(&ast::Decl, Vec<String>, &a
     }
 }
 
-pub(crate) fn completion(s: &mut Server, p: &TextDocumentPositionParams) -> Option<Vec<CompletionItem>> {
+pub(crate) fn completion(
+    s: &mut Server,
+    p: &TextDocumentPositionParams,
+) -> Option<Vec<CompletionItem>> {
     let (id, off) = at(s, &p.text_document.uri, p.position)?;
     let text = s.analysis.file(id).text.clone();
     let line_start = text[..off].rfind('\n').map_or(0, |i| i + 1);
@@ -354,7 +402,12 @@ pub(crate) fn completion(s: &mut Server, p: &TextDocumentPositionParams) -> Opti
             .iter()
             .map(|k| item(k.kind, CompletionItemKind::KEYWORD, "declaration", k.doc))
             .collect();
-        items.push(item("override", CompletionItemKind::KEYWORD, "replace a stdlib declaration", ""));
+        items.push(item(
+            "override",
+            CompletionItemKind::KEYWORD,
+            "replace a stdlib declaration",
+            "",
+        ));
         return Some(items);
     };
     let kind = decl.kind.text.as_str();
@@ -364,14 +417,27 @@ pub(crate) fn completion(s: &mut Server, p: &TextDocumentPositionParams) -> Opti
             .iter()
             .filter(|d| kinds.contains(&d.kind.as_str()))
             .filter(|d| match engine_for {
-                Some(k) => !matches!(d.attrs.get("serves").map(|v| &v.val), Some(Val::Sym(x)) if x != k),
+                Some(k) => {
+                    !matches!(d.attrs.get("serves").map(|v| &v.val), Some(Val::Sym(x)) if x != k)
+                }
                 None => true,
             })
-            .map(|d| item(&d.name, CompletionItemKind::REFERENCE, &d.kind, d.doc.as_deref().unwrap_or("")))
+            .map(|d| {
+                item(
+                    &d.name,
+                    CompletionItemKind::REFERENCE,
+                    &d.kind,
+                    d.doc.as_deref().unwrap_or(""),
+                )
+            })
             .collect()
     };
     let trimmed = prefix.trim_start();
-    if kind == "secret" && path.is_empty() && trimmed.starts_with("sealed ") && !trimmed.contains('{') {
+    if kind == "secret"
+        && path.is_empty()
+        && trimmed.starts_with("sealed ")
+        && !trimmed.contains('{')
+    {
         return Some(decls_of(&["env"], None));
     }
     if let Some(eq) = prefix.find('=') {
@@ -393,8 +459,14 @@ pub(crate) fn completion(s: &mut Server, p: &TextDocumentPositionParams) -> Opti
                 let engine_for = (spec.name == "engine").then_some(owner_kind.as_str());
                 decls_of(kinds, engine_for)
             }
-            Ty::Sym(words) => words.iter().map(|w| item(w, CompletionItemKind::ENUM_MEMBER, "", "")).collect(),
-            Ty::Bool => ["true", "false"].iter().map(|w| item(w, CompletionItemKind::KEYWORD, "", "")).collect(),
+            Ty::Sym(words) => words
+                .iter()
+                .map(|w| item(w, CompletionItemKind::ENUM_MEMBER, "", ""))
+                .collect(),
+            Ty::Bool => ["true", "false"]
+                .iter()
+                .map(|w| item(w, CompletionItemKind::KEYWORD, "", ""))
+                .collect(),
             _ => Vec::new(),
         });
     }
@@ -407,7 +479,14 @@ pub(crate) fn completion(s: &mut Server, p: &TextDocumentPositionParams) -> Opti
                 spec.attrs
                     .iter()
                     .filter(|a| a.overridable)
-                    .map(|a| item(a.name, CompletionItemKind::FIELD, &schema::describe(&a.ty), a.doc))
+                    .map(|a| {
+                        item(
+                            a.name,
+                            CompletionItemKind::FIELD,
+                            &schema::describe(&a.ty),
+                            a.doc,
+                        )
+                    })
                     .collect(),
             );
         }
@@ -431,14 +510,28 @@ pub(crate) fn completion(s: &mut Server, p: &TextDocumentPositionParams) -> Opti
     let mut items: Vec<CompletionItem> = specs
         .iter()
         .filter(|a| !present.iter().any(|p| p == a.name) || matches!(a.ty, Ty::Sealed))
-        .map(|a| item(a.name, CompletionItemKind::FIELD, &schema::describe(&a.ty), a.doc))
+        .map(|a| {
+            item(
+                a.name,
+                CompletionItemKind::FIELD,
+                &schema::describe(&a.ty),
+                a.doc,
+            )
+        })
         .collect();
     if kind == "env" && path.is_empty() {
         items.extend(
             sema.decls
                 .iter()
                 .filter(|d| matches!(d.kind.as_str(), "service" | "site" | "database" | "cache"))
-                .map(|d| item(&format!("{}.", d.name), CompletionItemKind::MODULE, &format!("override an attribute of {} `{}`", d.kind, d.name), "")),
+                .map(|d| {
+                    item(
+                        &format!("{}.", d.name),
+                        CompletionItemKind::MODULE,
+                        &format!("override an attribute of {} `{}`", d.kind, d.name),
+                        "",
+                    )
+                }),
         );
     }
     Some(items)
@@ -459,7 +552,14 @@ fn symbol_kind(kind: &str) -> SymbolKind {
 }
 
 #[allow(deprecated)]
-fn symbol(name: String, detail: Option<String>, kind: SymbolKind, range: Range, selection: Range, children: Option<Vec<DocumentSymbol>>) -> DocumentSymbol {
+fn symbol(
+    name: String,
+    detail: Option<String>,
+    kind: SymbolKind,
+    range: Range,
+    selection: Range,
+    children: Option<Vec<DocumentSymbol>>,
+) -> DocumentSymbol {
     DocumentSymbol {
         name,
         detail,
@@ -487,12 +587,32 @@ pub(crate) fn symbols(s: &mut Server, uri: &Url) -> Option<DocumentSymbolRespons
                 .map(|it| {
                     let (name, key_span) = match it {
                         Item::Attr(a) => (a.key.text(), a.key.span()),
-                        Item::Block(b) => (b.label.as_ref().map_or_else(|| b.key.text.clone(), |l| format!("{} {}", b.key.text, l.text())), b.key.span),
+                        Item::Block(b) => (
+                            b.label.as_ref().map_or_else(
+                                || b.key.text.clone(),
+                                |l| format!("{} {}", b.key.text, l.text()),
+                            ),
+                            b.key.span,
+                        ),
                     };
-                    symbol(name, None, SymbolKind::FIELD, range(text, it.span()), range(text, key_span), None)
+                    symbol(
+                        name,
+                        None,
+                        SymbolKind::FIELD,
+                        range(text, it.span()),
+                        range(text, key_span),
+                        None,
+                    )
                 })
                 .collect();
-            symbol(d.name.text.clone(), Some(d.kind.text.clone()), symbol_kind(&d.kind.text), range(text, d.span), range(text, d.name.span), Some(children))
+            symbol(
+                d.name.text.clone(),
+                Some(d.kind.text.clone()),
+                symbol_kind(&d.kind.text),
+                range(text, d.span),
+                range(text, d.name.span),
+                Some(children),
+            )
         })
         .collect();
     Some(DocumentSymbolResponse::Nested(out))
@@ -513,10 +633,17 @@ pub(crate) fn formatting(s: &mut Server, uri: &Url) -> Option<Vec<TextEdit>> {
     if formatted == *text {
         return Some(Vec::new());
     }
-    Some(vec![TextEdit::new(range(text, Span::new(0, text.len())), formatted)])
+    Some(vec![TextEdit::new(
+        range(text, Span::new(0, text.len())),
+        formatted,
+    )])
 }
 
-pub(crate) fn code_actions(s: &mut Server, uri: &Url, want: Range) -> Option<Vec<CodeActionOrCommand>> {
+pub(crate) fn code_actions(
+    s: &mut Server,
+    uri: &Url,
+    want: Range,
+) -> Option<Vec<CodeActionOrCommand>> {
     let id = s.file_id(uri)?;
     let text = &s.analysis.file(id).text;
     let overlaps = |r: Range| !(r.end < want.start || want.end < r.start);
@@ -527,7 +654,13 @@ pub(crate) fn code_actions(s: &mut Server, uri: &Url, want: Range) -> Option<Vec
         }
         for fix in d.fixes.iter().filter(|f| f.file == id) {
             let mut changes = HashMap::new();
-            changes.insert(uri.clone(), vec![TextEdit::new(range(text, fix.span), fix.replacement.clone())]);
+            changes.insert(
+                uri.clone(),
+                vec![TextEdit::new(
+                    range(text, fix.span),
+                    fix.replacement.clone(),
+                )],
+            );
             out.push(CodeActionOrCommand::CodeAction(CodeAction {
                 title: fix.title.clone(),
                 kind: Some(CodeActionKind::QUICKFIX),

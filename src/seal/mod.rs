@@ -156,18 +156,22 @@ pub fn is_secret_key(key: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// The diagnostics (by name) that report a sealed value that is missing or was sealed
-/// for another controller: the errors `afc seal` exists to fix, so they do not stop it.
+/// The diagnostics (by name) that report a sealed value that is missing, in plaintext or
+/// sealed for another controller: the errors `afc seal` exists to fix, so they do not
+/// stop it.
 pub const SEALABLE: &[&str] = &[
     "missing-sealed-block",
     "missing-secret-key",
+    "plaintext-secret",
     "sealed-wrong-key",
 ];
 
-/// True for an error that sealing a value fixes (see [`SEALABLE`]).
+/// True for an error that does not stop sealing: one that sealing fixes (see
+/// [`SEALABLE`]), or a policy finding (`AF3xxx`: a license, an RBAC rule), which says
+/// nothing about the secret's structure.
 #[must_use]
 pub fn is_sealable(d: &crate::diag::Diagnostic) -> bool {
-    SEALABLE.contains(&d.code.info().name)
+    SEALABLE.contains(&d.code.info().name) || d.code.as_str().starts_with("AF3")
 }
 
 /// Refuses a workspace with errors, except the missing sealed values of [`SEALABLE`]:

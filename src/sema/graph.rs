@@ -56,7 +56,8 @@ impl Graph {
     }
 
     pub fn add(&mut self, from: usize, to: usize, edge: Edge) {
-        self.g.add_edge(NodeIndex::new(from), NodeIndex::new(to), edge);
+        self.g
+            .add_edge(NodeIndex::new(from), NodeIndex::new(to), edge);
     }
 
     /// Declarations `from` points to, with the edge.
@@ -93,15 +94,17 @@ impl Graph {
     /// that are cycles: more than one node, or a node with an edge to itself. Each
     /// cycle's nodes come in path order, starting from the smallest key.
     #[must_use]
-    pub fn cycles(&self, keep: &dyn Fn(usize) -> bool, kinds: &[EdgeKind], key: &dyn Fn(usize) -> String) -> Vec<Vec<usize>> {
+    pub fn cycles(
+        &self,
+        keep: &dyn Fn(usize) -> bool,
+        kinds: &[EdgeKind],
+        key: &dyn Fn(usize) -> String,
+    ) -> Vec<Vec<usize>> {
         let sub = self.g.filter_map(
             |_, &w| Some(w),
             |_, e| kinds.contains(&e.kind).then_some(e.kind),
         );
-        let sub = sub.filter_map(
-            |_, &w| keep(w).then_some(w),
-            |_, &e| Some(e),
-        );
+        let sub = sub.filter_map(|_, &w| keep(w).then_some(w), |_, &e| Some(e));
         let mut out = Vec::new();
         for scc in petgraph::algo::tarjan_scc(&sub) {
             let nodes: BTreeSet<usize> = scc.iter().map(|n| sub[*n]).collect();

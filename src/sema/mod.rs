@@ -98,21 +98,24 @@ fn collect(files: &[SourceFile], asts: &[ast::File], diags: &mut Vec<Diagnostic>
             let Some(spec) = schema::kind(&d.kind.text) else {
                 let kinds = schema::KINDS.iter().map(|k| k.kind);
                 let fix = did_you_mean(&d.kind.text, schema::KINDS.iter().map(|k| k.kind));
-                let mut diag = 
-                    Diagnostic::new(
-                        code::UNKNOWN_KIND,
-                        format!("unknown declaration kind `{}`", d.kind.text),
-                        file,
-                        d.kind.span,
-                    )
-                    .label("not a kind")
-                    .help(match did_you_mean(&d.kind.text, kinds) {
-                        Some(k) => format!("did you mean `{k}`?"),
-                        None => format!(
-                            "the kinds are: {}",
-                            schema::KINDS.iter().map(|k| k.kind).collect::<Vec<_>>().join(", ")
-                        ),
-                    });
+                let mut diag = Diagnostic::new(
+                    code::UNKNOWN_KIND,
+                    format!("unknown declaration kind `{}`", d.kind.text),
+                    file,
+                    d.kind.span,
+                )
+                .label("not a kind")
+                .help(match did_you_mean(&d.kind.text, kinds) {
+                    Some(k) => format!("did you mean `{k}`?"),
+                    None => format!(
+                        "the kinds are: {}",
+                        schema::KINDS
+                            .iter()
+                            .map(|k| k.kind)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                });
                 if let Some(k) = fix {
                     diag = diag.fix(format!("replace with `{k}`"), d.kind.span, k);
                 }
@@ -134,7 +137,8 @@ fn collect(files: &[SourceFile], asts: &[ast::File], diags: &mut Vec<Diagnostic>
             let mut ctx = Ctx { file, diags };
             let is_env = spec.kind == "env";
             let dotted = |it: &Item| {
-                is_env && matches!(it, Item::Attr(a) if matches!(&a.key, Key::Path(p) if p.len() > 1))
+                is_env
+                    && matches!(it, Item::Attr(a) if matches!(&a.key, Key::Path(p) if p.len() > 1))
             };
             let what = format!("a `{}`", spec.kind);
             let attrs = value::check_body(&mut ctx, spec.attrs, &d.body, &what, &dotted);
@@ -201,7 +205,10 @@ fn insert(s: &mut Sema, decl: Decl, override_kw: Option<Span>, diags: &mut Vec<D
                 diags.push(
                     Diagnostic::new(
                         code::OVERRIDE_NOTHING,
-                        format!("`override` on `{}`, which the stdlib does not define", decl.name),
+                        format!(
+                            "`override` on `{}`, which the stdlib does not define",
+                            decl.name
+                        ),
                         decl.file,
                         kw,
                     )
@@ -259,7 +266,11 @@ fn insert(s: &mut Sema, decl: Decl, override_kw: Option<Span>, diags: &mut Vec<D
                     decl.name_span,
                 )
                 .label(format!("{} `{}` declared again here", decl.kind, decl.name))
-                .with_secondary(p.file, p.name_span, format!("first declared here as a {}", p.kind))
+                .with_secondary(
+                    p.file,
+                    p.name_span,
+                    format!("first declared here as a {}", p.kind),
+                )
                 .help("all files of a workspace share one namespace: rename one of them"),
             );
         }
@@ -284,7 +295,10 @@ fn required(s: &Sema, diags: &mut Vec<Diagnostic>) {
                     .help(format!("add `{} = ...`: {}", a.name, a.doc))
                     .fix(
                         format!("add `{}`", a.name),
-                        Span::new(d.body_span.start as usize + 1, d.body_span.start as usize + 1),
+                        Span::new(
+                            d.body_span.start as usize + 1,
+                            d.body_span.start as usize + 1,
+                        ),
                         format!("\n  {} = {}", a.name, sample(&a.ty)),
                     ),
                 );
@@ -314,7 +328,10 @@ fn platform_count(files: &[SourceFile], s: &Sema, diags: &mut Vec<Diagnostic>) {
     match platforms.as_slice() {
         [] => {
             // Point at the start of the first workspace file.
-            if let Some(fi) = files.iter().position(|f| !crate::stdlib::is_stdlib_path(&f.path)) {
+            if let Some(fi) = files
+                .iter()
+                .position(|f| !crate::stdlib::is_stdlib_path(&f.path))
+            {
                 diags.push(
                     Diagnostic::new(
                         code::PLATFORM_COUNT,
@@ -338,7 +355,11 @@ fn platform_count(files: &[SourceFile], s: &Sema, diags: &mut Vec<Diagnostic>) {
                         p.name_span,
                     )
                     .label("a second platform")
-                    .with_secondary(first.file, first.name_span, "the platform is declared here"),
+                    .with_secondary(
+                        first.file,
+                        first.name_span,
+                        "the platform is declared here",
+                    ),
                 );
             }
         }
@@ -402,7 +423,14 @@ fn build_graph(s: &mut Sema, diags: &mut Vec<Diagnostic>) {
                         );
                         continue;
                     }
-                    g.add(i, t, Edge { kind, at: Some((d.file, r.span)) });
+                    g.add(
+                        i,
+                        t,
+                        Edge {
+                            kind,
+                            at: Some((d.file, r.span)),
+                        },
+                    );
                 }
             }
         }
@@ -410,11 +438,25 @@ fn build_graph(s: &mut Sema, diags: &mut Vec<Diagnostic>) {
         match d.kind.as_str() {
             "platform" if !d.attrs.contains_key("policy") => {
                 if let Some(&p) = s.by_name.get("open-source") {
-                    g.add(i, p, Edge { kind: EdgeKind::Policy, at: None });
+                    g.add(
+                        i,
+                        p,
+                        Edge {
+                            kind: EdgeKind::Policy,
+                            at: None,
+                        },
+                    );
                 }
             }
             "env" if !d.attrs.contains_key("cluster") => match clusters.as_slice() {
-                [only] => g.add(i, *only, Edge { kind: EdgeKind::Cluster, at: None }),
+                [only] => g.add(
+                    i,
+                    *only,
+                    Edge {
+                        kind: EdgeKind::Cluster,
+                        at: None,
+                    },
+                ),
                 [] => {}
                 many => {
                     let names: Vec<&str> = many.iter().map(|c| s.decls[*c].name.as_str()).collect();
@@ -426,7 +468,11 @@ fn build_graph(s: &mut Sema, diags: &mut Vec<Diagnostic>) {
                             d.name_span,
                         )
                         .label("`cluster` is required when there is more than one cluster")
-                        .help(format!("add `cluster = {}` (the clusters are: {})", names[0], names.join(", "))),
+                        .help(format!(
+                            "add `cluster = {}` (the clusters are: {})",
+                            names[0],
+                            names.join(", ")
+                        )),
                     );
                 }
             },
@@ -460,13 +506,23 @@ fn resolve_ref(
             from.file,
             r.span,
         )
-        .label(format!("no {} is called `{}`", one_of(allowed, "or"), r.text));
+        .label(format!(
+            "no {} is called `{}`",
+            one_of(allowed, "or"),
+            r.text
+        ));
         if let Some(sug) = suggestion {
-            d = d
-                .help(format!("did you mean `{sug}`?"))
-                .fix(format!("replace with `{sug}`"), r.span, sug);
+            d = d.help(format!("did you mean `{sug}`?")).fix(
+                format!("replace with `{sug}`"),
+                r.span,
+                sug,
+            );
             if let Some(target) = s.get(sug) {
-                d = d.with_secondary(target.file, target.name_span, format!("`{sug}` is declared here"));
+                d = d.with_secondary(
+                    target.file,
+                    target.name_span,
+                    format!("`{sug}` is declared here"),
+                );
             }
         }
         diags.push(d);
@@ -477,7 +533,11 @@ fn resolve_ref(
         let what = if attr == "uses" {
             format!("a {} cannot use a {}", from.kind, target.kind)
         } else {
-            format!("`{attr}` must name a {}, not a {}", one_of(allowed, "or"), target.kind)
+            format!(
+                "`{attr}` must name a {}, not a {}",
+                one_of(allowed, "or"),
+                target.kind
+            )
         };
         diags.push(
             Diagnostic::new(
@@ -487,7 +547,11 @@ fn resolve_ref(
                 r.span,
             )
             .label(format!("expected a {}", one_of(allowed, "or")))
-            .with_secondary(target.file, target.name_span, format!("`{}` is declared here as a {}", target.name, target.kind)),
+            .with_secondary(
+                target.file,
+                target.name_span,
+                format!("`{}` is declared here as a {}", target.name, target.kind),
+            ),
         );
         return None;
     }
@@ -503,7 +567,11 @@ fn resolve_ref(
                         r.span,
                     )
                     .label(format!("not an engine for a {}", from.kind))
-                    .with_secondary(target.file, target.name_span, format!("`{}` serves a {serves}", target.name))
+                    .with_secondary(
+                        target.file,
+                        target.name_span,
+                        format!("`{}` serves a {serves}", target.name),
+                    )
                     .maybe_help(engine_help(s, &from.kind)),
                 );
                 return None;
@@ -526,7 +594,10 @@ fn engine_help(s: &Sema, kind: &str) -> Option<String> {
     let names: Vec<&str> = s
         .decls
         .iter()
-        .filter(|d| d.kind == "engine" && matches!(d.attrs.get("serves").map(|v| &v.val), Some(Val::Sym(k)) if k == kind))
+        .filter(|d| {
+            d.kind == "engine"
+                && matches!(d.attrs.get("serves").map(|v| &v.val), Some(Val::Sym(k)) if k == kind)
+        })
         .map(|d| d.name.as_str())
         .collect();
     (!names.is_empty()).then(|| format!("engines for a {kind}: {}", names.join(", ")))
@@ -549,7 +620,8 @@ fn cycles(s: &Sema, diags: &mut Vec<Diagnostic>) {
         };
         let first = cycle[0];
         let next = cycle.get(1).copied().unwrap_or(first);
-        let (file, span) = hop(first, next).unwrap_or((s.decls[first].file, s.decls[first].name_span));
+        let (file, span) =
+            hop(first, next).unwrap_or((s.decls[first].file, s.decls[first].name_span));
         let mut d = Diagnostic::new(
             code::CYCLE,
             format!("dependency cycle: {shown}"),
@@ -562,7 +634,11 @@ fn cycles(s: &Sema, diags: &mut Vec<Diagnostic>) {
             let from = cycle[w];
             let to = cycle[(w + 1) % cycle.len()];
             if let Some((f, sp)) = hop(from, to) {
-                d = d.with_secondary(f, sp, format!("`{}` uses `{}`", s.decls[from].name, s.decls[to].name));
+                d = d.with_secondary(
+                    f,
+                    sp,
+                    format!("`{}` uses `{}`", s.decls[from].name, s.decls[to].name),
+                );
             }
         }
         diags.push(d);
@@ -583,7 +659,10 @@ fn check_overrides(s: &mut Sema, diags: &mut Vec<Diagnostic>) {
             let Some(&ti) = s.by_name.get(&o.target.text) else {
                 let sug = did_you_mean(
                     &o.target.text,
-                    s.decls.iter().filter(|d| PER_ENV_KINDS.contains(&d.kind.as_str())).map(|d| d.name.as_str()),
+                    s.decls
+                        .iter()
+                        .filter(|d| PER_ENV_KINDS.contains(&d.kind.as_str()))
+                        .map(|d| d.name.as_str()),
                 );
                 diags.push(
                     Diagnostic::new(
@@ -618,7 +697,10 @@ fn check_overrides(s: &mut Sema, diags: &mut Vec<Diagnostic>) {
                 diags.push(
                     Diagnostic::new(
                         code::UNKNOWN_ATTRIBUTE,
-                        format!("unknown attribute `{}` of {} `{}`", attr_id.text, target.kind, target.name),
+                        format!(
+                            "unknown attribute `{}` of {} `{}`",
+                            attr_id.text, target.kind, target.name
+                        ),
                         file,
                         attr_id.span,
                     )
@@ -639,25 +721,43 @@ fn check_overrides(s: &mut Sema, diags: &mut Vec<Diagnostic>) {
                         attr_id.span,
                     )
                     .label("the same in every environment")
-                    .help(if matches!(aspec.name, "uses" | "credentials" | "engine") {
-                        "the dependency graph is the same in every environment"
-                    } else {
-                        "set it on the declaration itself"
-                    }),
+                    .help(
+                        if matches!(aspec.name, "uses" | "credentials" | "engine") {
+                            "the dependency graph is the same in every environment"
+                        } else {
+                            "set it on the declaration itself"
+                        },
+                    ),
                 );
                 continue;
             }
-            let full = o.path.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join(".");
+            let full = o
+                .path
+                .iter()
+                .map(|p| p.text.as_str())
+                .collect::<Vec<_>>()
+                .join(".");
             let mut ctx = Ctx { file, diags };
             let checked = match (&aspec.ty, o.path.len()) {
-                (schema::Ty::Map { keys: schema::KeyRule::EnvVar, value }, 2) => {
+                (
+                    schema::Ty::Map {
+                        keys: schema::KeyRule::EnvVar,
+                        value,
+                    },
+                    2,
+                ) => {
                     let key = &o.path[1];
                     if value::is_env_key(&key.text) {
                         value::check_value(&mut ctx, value, &o.value, &key.text)
                     } else {
                         ctx.diags.push(
-                            Diagnostic::new(code::INVALID_NAME, format!("invalid key `{}` in `env`", key.text), file, key.span)
-                                .label("expected a name of letters, digits and `_`"),
+                            Diagnostic::new(
+                                code::INVALID_NAME,
+                                format!("invalid key `{}` in `env`", key.text),
+                                file,
+                                key.span,
+                            )
+                            .label("expected a name of letters, digits and `_`"),
                         );
                         None
                     }
@@ -781,7 +881,9 @@ fn check_variables(s: &Sema, diags: &mut Vec<Diagnostic>) {
 
 /// True when the string is one of an env's own attributes (not an override value).
 fn o_is_env_attr(d: &Decl, st: &StrLit) -> bool {
-    d.attrs.values().any(|v| matches!(&v.val, Val::Str(x) if std::ptr::eq(x, st)))
+    d.attrs
+        .values()
+        .any(|v| matches!(&v.val, Val::Str(x) if std::ptr::eq(x, st)))
 }
 
 /// A value in a `secret` that is not a sealed ciphertext is plaintext in git.
@@ -796,7 +898,9 @@ fn check_plaintext(s: &Sema, diags: &mut Vec<Diagnostic>) {
                 if crate::sealed::looks_sealed(&st.literal_text()) {
                     continue;
                 }
-                let env = label.as_deref().map_or(String::new(), |l| format!(" for `{l}`"));
+                let env = label
+                    .as_deref()
+                    .map_or(String::new(), |l| format!(" for `{l}`"));
                 diags.push(
                     Diagnostic::new(
                         code::PLAINTEXT_SECRET,
@@ -813,9 +917,15 @@ fn check_plaintext(s: &Sema, diags: &mut Vec<Diagnostic>) {
                 );
             }
         }
-        match (d.attrs.get("scope").map(|v| &v.val), blocks.keys().any(Option::is_none)) {
+        match (
+            d.attrs.get("scope").map(|v| &v.val),
+            blocks.keys().any(Option::is_none),
+        ) {
             (Some(Val::Sym(sc)), false) if sc == "cluster-wide" && !blocks.is_empty() => {
-                let first = blocks.values().next().map_or(d.name_span, |b| b.label_span.unwrap_or(b.span));
+                let first = blocks
+                    .values()
+                    .next()
+                    .map_or(d.name_span, |b| b.label_span.unwrap_or(b.span));
                 diags.push(
                     Diagnostic::new(
                         code::INVALID_VALUE,
@@ -832,9 +942,15 @@ fn check_plaintext(s: &Sema, diags: &mut Vec<Diagnostic>) {
                 diags.push(
                     Diagnostic::new(
                         code::INVALID_VALUE,
-                        format!("secret `{}` has a `sealed` block without an environment", d.name),
+                        format!(
+                            "secret `{}` has a `sealed` block without an environment",
+                            d.name
+                        ),
                         d.file,
-                        blk.span.start.try_into().map_or(blk.span, |st: usize| Span::new(st, st + 6)),
+                        blk.span
+                            .start
+                            .try_into()
+                            .map_or(blk.span, |st: usize| Span::new(st, st + 6)),
                     )
                     .label("expected `sealed ENV { ... }`")
                     .help("only a `scope = cluster-wide` secret has one unlabelled block"),
@@ -851,13 +967,22 @@ fn unused(s: &Sema, diags: &mut Vec<Diagnostic>) {
         if d.stdlib {
             continue;
         }
-        let interesting = matches!(d.kind.as_str(), "secret" | "database" | "cache" | "engine" | "policy" | "cluster");
+        let interesting = matches!(
+            d.kind.as_str(),
+            "secret" | "database" | "cache" | "engine" | "policy" | "cluster"
+        );
         if interesting && s.graph.in_degree(i) == 0 {
             let hint = match d.kind.as_str() {
-                "secret" | "database" | "cache" => format!("add `{}` to the `uses` of the workloads that need it, or remove it", d.name),
+                "secret" | "database" | "cache" => format!(
+                    "add `{}` to the `uses` of the workloads that need it, or remove it",
+                    d.name
+                ),
                 "cluster" => format!("set `cluster = {}` in an env, or remove it", d.name),
                 "policy" => format!("set `policy = {}` in the platform, or remove it", d.name),
-                _ => format!("use `engine = {}` in a database or cache, or remove it", d.name),
+                _ => format!(
+                    "use `engine = {}` in a database or cache, or remove it",
+                    d.name
+                ),
             };
             let used_as_credentials_only = false;
             let _ = used_as_credentials_only;
@@ -880,12 +1005,21 @@ fn build_model(s: &Sema, diags: &mut Vec<Diagnostic>) -> Model {
     let mut m = Model::default();
     let k3s_version = s
         .get("k3s")
-        .and_then(|d| Get { attrs: &d.attrs, vars: None }.str("version"))
+        .and_then(|d| {
+            Get {
+                attrs: &d.attrs,
+                vars: None,
+            }
+            .str("version")
+        })
         .unwrap_or_else(|| "v1.31.4+k3s1".into());
     let mut sorted: Vec<&Decl> = s.decls.iter().collect();
     sorted.sort_by(|a, b| a.name.cmp(&b.name));
     for d in &sorted {
-        let g = Get { attrs: &d.attrs, vars: None };
+        let g = Get {
+            attrs: &d.attrs,
+            vars: None,
+        };
         match d.kind.as_str() {
             "platform" if m.platform.is_none() => {
                 m.platform = Some(model::Platform {
@@ -904,12 +1038,25 @@ fn build_model(s: &Sema, diags: &mut Vec<Diagnostic>) -> Model {
             _ => {}
         }
     }
-    let platform_name = m.platform.as_ref().map_or("platform", |p| p.name.as_str()).to_string();
-    let platform_rev = m.platform.as_ref().map_or("HEAD", |p| p.revision.as_str()).to_string();
+    let platform_name = m
+        .platform
+        .as_ref()
+        .map_or("platform", |p| p.name.as_str())
+        .to_string();
+    let platform_rev = m
+        .platform
+        .as_ref()
+        .map_or("HEAD", |p| p.revision.as_str())
+        .to_string();
     let only_cluster = (m.clusters.len() == 1).then(|| m.clusters[0].name.clone());
     for env in sorted.iter().filter(|d| d.kind == "env") {
-        let g = Get { attrs: &env.attrs, vars: None };
-        let namespace = g.str("namespace").unwrap_or_else(|| format!("{platform_name}-{}", env.name));
+        let g = Get {
+            attrs: &env.attrs,
+            vars: None,
+        };
+        let namespace = g
+            .str("namespace")
+            .unwrap_or_else(|| format!("{platform_name}-{}", env.name));
         let domain = g.str("domain");
         let vars = Vars {
             domain: domain.as_deref(),
@@ -927,13 +1074,23 @@ fn build_model(s: &Sema, diags: &mut Vec<Diagnostic>) -> Model {
             namespace: namespace.clone(),
             domain: domain.clone(),
         };
-        for d in sorted.iter().filter(|d| PER_ENV_KINDS.contains(&d.kind.as_str())) {
+        for d in sorted
+            .iter()
+            .filter(|d| PER_ENV_KINDS.contains(&d.kind.as_str()))
+        {
             let attrs = apply_overrides(d, env);
             check_resolved(d, env, &attrs, &vars, diags);
-            let g = Get { attrs: &attrs, vars: Some(&vars) };
+            let g = Get {
+                attrs: &attrs,
+                vars: Some(&vars),
+            };
             match d.kind.as_str() {
-                "service" => e.workloads.push(model::workload(WorkloadKind::Service, &d.name, &g)),
-                "site" => e.workloads.push(model::workload(WorkloadKind::Site, &d.name, &g)),
+                "service" => e
+                    .workloads
+                    .push(model::workload(WorkloadKind::Service, &d.name, &g)),
+                "site" => e
+                    .workloads
+                    .push(model::workload(WorkloadKind::Site, &d.name, &g)),
                 "database" => e.databases.push(model::database(&d.name, &g)),
                 _ => e.caches.push(model::cache(&d.name, &g)),
             }
@@ -982,11 +1139,17 @@ fn check_resolved(d: &Decl, env: &Decl, attrs: &Attrs, vars: &Vars, diags: &mut 
         }
         match vars.subst(st) {
             Err(var) if var == "domain" => {
-                let at = st.vars().find(|v| v.text == "domain").map_or(st.span, |v| v.span);
+                let at = st
+                    .vars()
+                    .find(|v| v.text == "domain")
+                    .map_or(st.span, |v| v.span);
                 diags.push(
                     Diagnostic::new(
                         code::MISSING_DOMAIN,
-                        format!("`{}` of `{}` uses `${{domain}}`, but env `{}` has no `domain`", attr, d.name, env.name),
+                        format!(
+                            "`{}` of `{}` uses `${{domain}}`, but env `{}` has no `domain`",
+                            attr, d.name, env.name
+                        ),
                         file,
                         at,
                     )

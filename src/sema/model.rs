@@ -168,6 +168,8 @@ pub struct Engine {
     /// Version range → SPDX expression, in written order.
     pub license: Vec<(String, String)>,
     pub serves: Option<String>,
+    /// Version → image tag, where they differ.
+    pub tags: BTreeMap<String, String>,
     pub cpu: Option<u64>,
     pub memory: Option<u64>,
 }
@@ -366,9 +368,9 @@ pub(crate) fn workload(kind: WorkloadKind, name: &str, g: &Get) -> Workload {
             .int("port")
             .and_then(|p| u16::try_from(p).ok())
             .unwrap_or(0),
-        health: g.str("health").or_else(|| {
-            (kind == WorkloadKind::Site).then(|| "/".to_string())
-        }),
+        health: g
+            .str("health")
+            .or_else(|| (kind == WorkloadKind::Site).then(|| "/".to_string())),
         replicas: g.u32("replicas", 2),
         uses: g.names("uses"),
         route: g.str("route"),
@@ -392,9 +394,7 @@ pub(crate) fn database(name: &str, g: &Get) -> Database {
         replicas: g.u32("replicas", default_replicas),
         storage: g.quantity("storage").unwrap_or(0),
         credentials: g.name("credentials").unwrap_or_default(),
-        database: g
-            .str("database")
-            .unwrap_or_else(|| name.replace('-', "_")),
+        database: g.str("database").unwrap_or_else(|| name.replace('-', "_")),
         image: g.str("image"),
         engine,
     }
@@ -415,7 +415,9 @@ pub(crate) fn cluster(name: &str, g: &Get, default_version: &str) -> Cluster {
     Cluster {
         name: name.to_string(),
         distribution: g.name("distribution").unwrap_or_else(|| "k3s".into()),
-        version: g.str("version").unwrap_or_else(|| default_version.to_string()),
+        version: g
+            .str("version")
+            .unwrap_or_else(|| default_version.to_string()),
         servers: g.u32("servers", 1),
         agents: g.u32("agents", 0),
         server_size: g.size("server_size"),
@@ -465,6 +467,7 @@ pub(crate) fn engine(name: &str, g: &Get) -> Engine {
             .unwrap_or(0),
         license: g.license_table("license"),
         serves: g.name("serves"),
+        tags: g.str_map("tags"),
         cpu: g.quantity("cpu"),
         memory: g.quantity("memory"),
     }

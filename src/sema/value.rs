@@ -67,7 +67,10 @@ impl Ctx<'_> {
         let expected = describe(ty);
         let mut d = Diagnostic::new(
             code::TYPE_MISMATCH,
-            format!("`{attr}` expects {expected}, found {}", value.kind.describe()),
+            format!(
+                "`{attr}` expects {expected}, found {}",
+                value.kind.describe()
+            ),
             self.file,
             value.span,
         )
@@ -177,11 +180,7 @@ fn unknown_attribute(
         Some(s) => format!("did you mean `{s}`?"),
         None => format!(
             "{what} takes: {}",
-            specs
-                .iter()
-                .map(|s| s.name)
-                .collect::<Vec<_>>()
-                .join(", ")
+            specs.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
         ),
     };
     let mut d = Diagnostic::new(
@@ -200,7 +199,12 @@ fn unknown_attribute(
 
 /// Checks one item against its spec. For `sealed` blocks it merges into `attrs` itself
 /// and returns `None`.
-fn check_item(ctx: &mut Ctx, spec: &'static AttrSpec, item: &Item, attrs: &mut Attrs) -> Option<Spanned> {
+fn check_item(
+    ctx: &mut Ctx,
+    spec: &'static AttrSpec,
+    item: &Item,
+    attrs: &mut Attrs,
+) -> Option<Spanned> {
     match (&spec.ty, item) {
         (Ty::Sealed, Item::Block(b)) => {
             check_sealed(ctx, b, attrs);
@@ -232,7 +236,7 @@ fn check_item(ctx: &mut Ctx, spec: &'static AttrSpec, item: &Item, attrs: &mut A
             let label = b.label.as_ref().map_or(b.key.span, ast::BlockLabel::span);
             ctx.push(
                 Diagnostic::new(
-                    code::SYNTAX,
+                    code::TYPE_MISMATCH,
                     format!("`{}` takes no label", spec.name),
                     ctx.file,
                     label,
@@ -288,7 +292,13 @@ fn spanned(ctx: &Ctx, val: Val, span: Span, key_span: Span) -> Spanned {
     }
 }
 
-fn check_map(ctx: &mut Ctx, keys: KeyRule, value_ty: &Ty, body: &ast::Body, what: &str) -> BTreeMap<String, Spanned> {
+fn check_map(
+    ctx: &mut Ctx,
+    keys: KeyRule,
+    value_ty: &Ty,
+    body: &ast::Body,
+    what: &str,
+) -> BTreeMap<String, Spanned> {
     let mut map = BTreeMap::new();
     let mut seen: BTreeMap<String, Span> = BTreeMap::new();
     for item in &body.items {
@@ -342,11 +352,19 @@ fn check_map(ctx: &mut Ctx, keys: KeyRule, value_ty: &Ty, body: &ast::Body, what
 fn map_key(ctx: &mut Ctx, rule: KeyRule, key: &Key, what: &str) -> Option<String> {
     let (text, ok, expected) = match (rule, key) {
         (KeyRule::Quoted, Key::Str(s)) => (s.literal_text(), true, ""),
-        (KeyRule::Quoted, Key::Path(_)) => (key.text(), false, "a quoted version range such as `\"<7.4\"`"),
+        (KeyRule::Quoted, Key::Path(_)) => (
+            key.text(),
+            false,
+            "a quoted version range such as `\"<7.4\"`",
+        ),
         (KeyRule::EnvVar, Key::Path(p)) if p.len() == 1 => {
             let t = p[0].text.clone();
             let ok = is_env_key(&t);
-            (t, ok, "a name of letters, digits and `_` that does not start with a digit")
+            (
+                t,
+                ok,
+                "a name of letters, digits and `_` that does not start with a digit",
+            )
         }
         (KeyRule::Name, Key::Path(p)) if p.len() == 1 => {
             let t = p[0].text.clone();
@@ -391,20 +409,30 @@ fn check_sealed(ctx: &mut Ctx, b: &ast::Block, attrs: &mut Attrs) {
             return;
         }
     };
-    let keys = check_map(ctx, KeyRule::EnvVar, &Ty::Str(StrCheck::Any), &b.body, "sealed");
-    let entry = attrs.entry("sealed".to_string()).or_insert_with(|| Spanned {
-        val: Val::Sealed(BTreeMap::new()),
-        file: ctx.file,
-        span: b.span,
-        key_span: b.key.span,
-    });
+    let keys = check_map(
+        ctx,
+        KeyRule::EnvVar,
+        &Ty::Str(StrCheck::Any),
+        &b.body,
+        "sealed",
+    );
+    let entry = attrs
+        .entry("sealed".to_string())
+        .or_insert_with(|| Spanned {
+            val: Val::Sealed(BTreeMap::new()),
+            file: ctx.file,
+            span: b.span,
+            key_span: b.key.span,
+        });
     let Val::Sealed(blocks) = &mut entry.val else {
         return;
     };
     let name = label.as_ref().map(|(n, _)| n.clone());
     if let Some(first) = blocks.get(&name) {
         let first_span = first.label_span.unwrap_or(first.span);
-        let shown = name.as_deref().map_or_else(|| "sealed".to_string(), |n| format!("sealed {n}"));
+        let shown = name
+            .as_deref()
+            .map_or_else(|| "sealed".to_string(), |n| format!("sealed {n}"));
         ctx.push(
             Diagnostic::new(
                 code::DUPLICATE_ATTRIBUTE,
@@ -515,7 +543,9 @@ pub fn check_value(ctx: &mut Ctx, ty: &Ty, value: &ast::Value, attr: &str) -> Op
         {
             ctx.mismatch(ty, value, attr);
             if let Some(d) = ctx.diags.last_mut() {
-                d.help = Some("numbers are written without quotes: `replicas = 3`, `memory = 512Mi`".into());
+                d.help = Some(
+                    "numbers are written without quotes: `replicas = 3`, `memory = 512Mi`".into(),
+                );
             }
             None
         }
@@ -611,7 +641,14 @@ fn scaled(n: &NumLit, mult: u128) -> Result<u64, &'static str> {
     u64::try_from(v / div).map_err(|_| "large")
 }
 
-fn scale_or_report(ctx: &mut Ctx, n: &NumLit, mult: u128, span: Span, attr: &str, fraction: &str) -> Option<u64> {
+fn scale_or_report(
+    ctx: &mut Ctx,
+    n: &NumLit,
+    mult: u128,
+    span: Span,
+    attr: &str,
+    fraction: &str,
+) -> Option<u64> {
     match scaled(n, mult) {
         Ok(v) => Some(v),
         Err(e) => scale_error(ctx, e, span, attr, fraction),
@@ -652,7 +689,15 @@ fn cpu_value(ctx: &mut Ctx, n: &NumLit, span: Span, attr: &str) -> Option<u64> {
     let mult = match n.unit.as_str() {
         "" => 1000,
         "m" => 1,
-        _ => return unit_error(ctx, n, span, attr, "cores (`2`, `0.5`) or millicores (`250m`)"),
+        _ => {
+            return unit_error(
+                ctx,
+                n,
+                span,
+                attr,
+                "cores (`2`, `0.5`) or millicores (`250m`)",
+            );
+        }
     };
     scale_or_report(ctx, n, mult, span, attr, "1m")
 }
@@ -682,7 +727,11 @@ fn bytes_value(ctx: &mut Ctx, n: &NumLit, span: Span, attr: &str) -> Option<u64>
         unit_error(ctx, n, span, attr, expected);
         let lower = n.unit.to_ascii_lowercase();
         if lower == "mb" || lower == "gb" {
-            let (bin, dec) = if lower == "mb" { ("Mi", "M") } else { ("Gi", "G") };
+            let (bin, dec) = if lower == "mb" {
+                ("Mi", "M")
+            } else {
+                ("Gi", "G")
+            };
             if let Some(d) = ctx.diags.last_mut() {
                 d.help = Some(format!(
                     "Kubernetes writes sizes as `{n}{bin}` (binary) or `{n}{dec}` (decimal)",
@@ -715,38 +764,48 @@ fn check_str(ctx: &mut Ctx, check: StrCheck, s: &StrLit, attr: &str) -> Option<(
     let text = s.literal_text();
     let problem: Option<String> = match check {
         StrCheck::Any => None,
-        StrCheck::NonEmpty | StrCheck::RelPath if text.trim().is_empty() => Some("must not be empty".into()),
+        StrCheck::NonEmpty | StrCheck::RelPath if text.trim().is_empty() => {
+            Some("must not be empty".into())
+        }
         StrCheck::NonEmpty => None,
         StrCheck::RelPath if text.starts_with('/') || text.split('/').any(|p| p == "..") => {
             Some("must be a path inside the workspace (relative, without `..`)".into())
         }
         StrCheck::RelPath => None,
-        StrCheck::K3sVersion => (!is_k3s_version(&text))
-            .then(|| "is not a K3s version like `v1.31.4+k3s1`".into()),
+        StrCheck::K3sVersion => {
+            (!is_k3s_version(&text)).then(|| "is not a K3s version like `v1.31.4+k3s1`".into())
+        }
         StrCheck::Version => (!is_version(&text)).then(|| "is not a version like `7.2.7`".into()),
-        StrCheck::Path => (!text.starts_with('/')).then(|| "must be an HTTP path starting with `/`".into()),
+        StrCheck::Path => {
+            (!text.starts_with('/')).then(|| "must be an HTTP path starting with `/`".into())
+        }
         StrCheck::GitUrl => (!(text.starts_with("https://")
             || text.starts_with("http://")
             || text.starts_with("ssh://")
             || text.starts_with("git@")
             || text.starts_with("file://")))
         .then(|| "is not a git URL (`https://...`, `ssh://...` or `git@host:...`)".into()),
-        StrCheck::HttpsUrl => (!text.starts_with("https://")).then(|| "must be an `https://` URL".into()),
+        StrCheck::HttpsUrl => {
+            (!text.starts_with("https://")).then(|| "must be an `https://` URL".into())
+        }
         StrCheck::Email => {
-            let ok = text
-                .split_once('@')
-                .is_some_and(|(u, d)| !u.is_empty() && d.contains('.') && !d.contains('@') && !text.contains(' '));
+            let ok = text.split_once('@').is_some_and(|(u, d)| {
+                !u.is_empty() && d.contains('.') && !d.contains('@') && !text.contains(' ')
+            });
             (!ok).then(|| "is not an e-mail address".into())
         }
-        StrCheck::Namespace => (!is_dns_label(&text))
-            .then(|| "is not a valid namespace (lower-case letters, digits and `-`, at most 63)".into()),
+        StrCheck::Namespace => (!is_dns_label(&text)).then(|| {
+            "is not a valid namespace (lower-case letters, digits and `-`, at most 63)".into()
+        }),
         StrCheck::Host => host_problem(&text),
         StrCheck::Access => access_problem(&text),
         StrCheck::SqlName => {
             let ok = !text.is_empty()
                 && text.len() <= 63
                 && text.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-                && text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                && text
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
             (!ok).then(|| "is not a database name (lower-case letters, digits and `_`)".into())
         }
     };
@@ -774,7 +833,8 @@ pub fn is_dns_label(s: &str) -> bool {
         && s.len() <= 63
         && s.starts_with(|c: char| c.is_ascii_lowercase())
         && !s.ends_with('-')
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// `[A-Za-z_][A-Za-z0-9_]*`
@@ -788,7 +848,8 @@ pub fn is_env_key(s: &str) -> bool {
 #[must_use]
 pub fn is_attr_key(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
 }
 
 fn is_k3s_version(s: &str) -> bool {
@@ -807,7 +868,9 @@ fn is_k3s_version(s: &str) -> bool {
     });
     let parts: Vec<&str> = core.split('.').collect();
     parts.len() == 3
-        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
         && !k3s.is_empty()
         && k3s.chars().all(|c| c.is_ascii_digit())
 }
@@ -815,8 +878,11 @@ fn is_k3s_version(s: &str) -> bool {
 fn is_version(s: &str) -> bool {
     let core = s.split(['-', '+']).next().unwrap_or("");
     !core.is_empty()
-        && core.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || ".-+_".contains(c))
+        && core
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-+_".contains(c))
 }
 
 /// Why a resolved host name is not valid, if it is not.
@@ -833,19 +899,35 @@ pub fn host_problem(host: &str) -> Option<String> {
             && l.len() <= 63
             && !l.starts_with('-')
             && !l.ends_with('-')
-            && l.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && l.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     };
     if host.split('.').all(label_ok) {
         None
     } else {
-        Some(format!("`{host}` is not a valid host name (lower-case labels of letters, digits and `-`, separated by `.`)"))
+        Some(format!(
+            "`{host}` is not a valid host name (lower-case labels of letters, digits and `-`, separated by `.`)"
+        ))
     }
 }
 
 /// The verbs Kubernetes RBAC knows.
 pub const VERBS: &[&str] = &[
-    "get", "list", "watch", "create", "update", "patch", "delete", "deletecollection",
-    "escalate", "bind", "impersonate", "use", "approve", "sign", "*",
+    "get",
+    "list",
+    "watch",
+    "create",
+    "update",
+    "patch",
+    "delete",
+    "deletecollection",
+    "escalate",
+    "bind",
+    "impersonate",
+    "use",
+    "approve",
+    "sign",
+    "*",
 ];
 
 fn access_problem(s: &str) -> Option<String> {
@@ -859,8 +941,11 @@ fn access_problem(s: &str) -> Option<String> {
         }
     }
     let ok = resource == "*"
-        || resource
-            .split('/')
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-' || c == '*'));
+        || resource.split('/').all(|p| {
+            !p.is_empty()
+                && p.chars().all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-' || c == '*'
+                })
+        });
     (!ok).then(|| format!("has an invalid resource `{resource}`"))
 }

@@ -834,7 +834,9 @@ impl<'a> P<'a> {
                 Span::new(start, self.pos),
             )
             .label("not a valid escape")
-            .help("the escapes are \\\\ \\\" \\n \\t \\r and \\u{hex}; write `\\\\` for a backslash"),
+            .help(
+                "the escapes are \\\\ \\\" \\n \\t \\r and \\u{hex}; write `\\\\` for a backslash",
+            ),
         );
         false
     }

@@ -1,0 +1,323 @@
+//! `afc build [PATH] [-o DIR] [--check]`: checks the workspace like `afc check`, then
+//! writes the output tree ([`crate::emit::build`]).
+//!
+//! Writes are all-or-nothing: the tree is written into a hidden temporary directory
+//! beside the target and swapped in only when complete, so on any error the previous
+//! output is untouched. afc only replaces a directory it owns: one that is empty, or
+//! whose marker file ([`OUTPUT_MARKER`]) lists every file in it. Anything else stops
+//! the build with `AF4001` and nothing is written.
+
+use super::workspace::{InputError, OUTPUT_MARKER};
+use super::{OutputArgs, load, print_input_errors, report};
+use crate::diag::code;
+use crate::emit::{self, Output};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The arguments of `afc build`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct BuildArgs {
+    /// The workspace directory (or one `.af` file).
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Where to write the tree; default the platform's `path`, relative to the workspace.
+    #[arg(short = 'o', long = "out", value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Write nothing: compare a fresh build with the output on disk, print a unified
+    /// diff and exit 1 when they differ.
+    #[arg(long)]
+    check: bool,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+fn error(
+    code: crate::diag::Code,
+    path: &Path,
+    message: impl Into<String>,
+    help: Option<String>,
+) -> InputError {
+    InputError {
+        code,
+        path: path.display().to_string(),
+        at: None,
+        message: message.into(),
+        help,
+    }
+}
+
+/// Every file under `dir` (relative path with `/` → bytes); an empty map when `dir`
+/// does not exist. Symbolic links count as files (their target is not followed).
+fn read_tree(dir: &Path) -> std::io::Result<BTreeMap<String, Vec<u8>>> {
+    let mut out = BTreeMap::new();
+    match std::fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(e),
+        Ok(m) if !m.is_dir() => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "exists and is not a directory",
+            ));
+        }
+        Ok(_) => {}
+    }
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
+        let entry = entry.map_err(std::io::Error::other)?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(entry.path())
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        let bytes = if entry.file_type().is_symlink() {
+            std::fs::read_link(entry.path())?
+                .to_string_lossy()
+                .as_bytes()
+                .to_vec()
+        } else {
+            std::fs::read(entry.path())?
+        };
+        out.insert(rel, bytes);
+    }
+    Ok(out)
+}
+
+/// Files in an existing tree that afc did not write (empty when afc owns the tree).
+fn foreign_files(tree: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    let listed = tree
+        .get(OUTPUT_MARKER)
+        .map(|m| emit::marker_files(&String::from_utf8_lossy(m)))
+        .unwrap_or_default();
+    tree.keys()
+        .filter(|p| p.as_str() != OUTPUT_MARKER && !listed.contains(*p))
+        .cloned()
+        .collect()
+}
+
+/// Runs `afc build`; returns the exit code.
+pub(crate) fn run(args: &BuildArgs) -> i32 {
+    let format = args.output.format;
+    let a = match load(&args.path, format) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    // JSON output is one array: with nothing to report, leave it to the output step.
+    if !(format == super::Format::Json && a.diagnostics.is_empty()) {
+        let status = report(&a, format, args.output.color, false);
+        if status != 0 || a.has_errors() {
+            return 1;
+        }
+    }
+    let Ok(output) = emit::build(&a) else {
+        return 1;
+    };
+    let root = if args.path.is_file() {
+        args.path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    } else {
+        args.path.clone()
+    };
+    let out_dir = match &args.out {
+        Some(o) => o.clone(),
+        None => {
+            let path = a
+                .sema
+                .model
+                .platform
+                .as_ref()
+                .map_or("deploy", |p| p.path.as_str());
+            if root == Path::new(".") {
+                PathBuf::from(path)
+            } else {
+                root.join(path)
+            }
+        }
+    };
+    let result = if args.check {
+        check(&out_dir, &output)
+    } else {
+        write(&out_dir, &output)
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            let exit = if e.code == code::IO { 2 } else { 1 };
+            print_input_errors(&[e], format);
+            exit
+        }
+    }
+}
+
+fn io_error(path: &Path, what: &str, e: &std::io::Error) -> InputError {
+    error(code::IO, path, format!("cannot {what}: {e}"), None)
+}
+
+/// `--check`: compares the build with the tree on disk.
+fn check(out_dir: &Path, output: &Output) -> Result<(), InputError> {
+    let tree = read_tree(out_dir).map_err(|e| io_error(out_dir, "read the output", &e))?;
+    let mut paths: Vec<&String> = output.files.keys().chain(tree.keys()).collect();
+    paths.sort();
+    paths.dedup();
+    let shown = out_dir.display().to_string();
+    let mut stdout = std::io::stdout().lock();
+    let mut differ = 0usize;
+    for p in paths {
+        let built = output.files.get(p).map(String::as_str);
+        let committed = tree.get(p).map(|b| String::from_utf8_lossy(b));
+        if built == committed.as_deref() {
+            continue;
+        }
+        differ += 1;
+        let old = committed.as_deref().unwrap_or("");
+        let new = built.unwrap_or("");
+        let old_name = if committed.is_some() {
+            format!("{shown}/{p} (committed)")
+        } else {
+            "/dev/null (missing)".into()
+        };
+        let new_name = if built.is_some() {
+            format!("{shown}/{p} (built)")
+        } else {
+            "/dev/null (not built)".into()
+        };
+        let diff = similar::TextDiff::from_lines(old, new);
+        let _ = write!(
+            stdout,
+            "{}",
+            diff.unified_diff()
+                .context_radius(3)
+                .header(&old_name, &new_name)
+        );
+        if !new.is_empty() && !new.ends_with('\n') || !old.is_empty() && !old.ends_with('\n') {
+            let _ = writeln!(stdout);
+        }
+    }
+    if differ == 0 {
+        eprintln!("afc: {shown} is up to date");
+        return Ok(());
+    }
+    let files = if differ == 1 {
+        "1 file differs".to_string()
+    } else {
+        format!("{differ} files differ")
+    };
+    Err(error(
+        code::OUTPUT_STALE,
+        out_dir,
+        format!("the output is stale: {files} from a fresh build"),
+        Some("run `afc build` and commit the result; never edit the output by hand".into()),
+    ))
+}
+
+/// Writes the tree: into a temporary directory beside `out_dir`, then swapped in.
+fn write(out_dir: &Path, output: &Output) -> Result<(), InputError> {
+    let tree = match read_tree(out_dir) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(error(
+                code::OUTPUT_NOT_OWNED,
+                out_dir,
+                "the output path exists and is not a directory",
+                Some("choose another output directory with `-o DIR`".into()),
+            ));
+        }
+        Err(e) => return Err(io_error(out_dir, "read the output directory", &e)),
+    };
+    let foreign = foreign_files(&tree);
+    if !foreign.is_empty() {
+        let mut list: Vec<&str> = foreign.iter().take(5).map(String::as_str).collect();
+        let more = foreign.len().saturating_sub(list.len());
+        let tail = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        if list.is_empty() {
+            list.push("?");
+        }
+        return Err(error(
+            code::OUTPUT_NOT_OWNED,
+            out_dir,
+            format!("the output directory holds files afc did not write: {}{tail}", list.join(", ")),
+            Some("move those files elsewhere, or write the output somewhere else with `-o DIR`; nothing was written".into()),
+        ));
+    }
+    let unchanged = tree.len() == output.files.len()
+        && output
+            .files
+            .iter()
+            .all(|(p, c)| tree.get(p).is_some_and(|b| b == c.as_bytes()));
+    if unchanged {
+        eprintln!(
+            "afc: {} is up to date ({} files)",
+            out_dir.display(),
+            output.files.len()
+        );
+        return Ok(());
+    }
+    swap_in(out_dir, output).map_err(|e| io_error(out_dir, "write the output", &e))?;
+    eprintln!(
+        "afc: wrote {} files to {}",
+        output.files.len(),
+        out_dir.display()
+    );
+    Ok(())
+}
+
+fn swap_in(out_dir: &Path, output: &Output) -> std::io::Result<()> {
+    let parent = match out_dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)?;
+    let stem = out_dir
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    let new = tempfile::Builder::new()
+        .prefix(&format!(".{stem}.afc-new-"))
+        .tempdir_in(&parent)?;
+    for (rel, contents) in &output.files {
+        let path = new.path().join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(&path, contents)?;
+    }
+    // A temporary directory is private (0700); the tree gets the old tree's mode, or 0755.
+    match std::fs::metadata(out_dir) {
+        Ok(m) => std::fs::set_permissions(new.path(), m.permissions())?,
+        Err(_) => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(new.path(), std::fs::Permissions::from_mode(0o755))?;
+            }
+        }
+    }
+    if std::fs::symlink_metadata(out_dir).is_ok() {
+        let old = tempfile::Builder::new()
+            .prefix(&format!(".{stem}.afc-old-"))
+            .tempdir_in(&parent)?;
+        let parked = old.path().join("tree");
+        std::fs::rename(out_dir, &parked)?;
+        if let Err(e) = std::fs::rename(new.path(), out_dir) {
+            // Put the previous output back; the new tree is removed with `new`.
+            std::fs::rename(&parked, out_dir)?;
+            return Err(e);
+        }
+        drop(old);
+    } else {
+        std::fs::rename(new.path(), out_dir)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,413 @@
+//! The Kustomize tree.
+//!
+//! ```text
+//! base/kustomization.yaml            every base object, one file each
+//! base/<kind>-<name>.yaml
+//! overlays/<env>/kustomization.yaml  namespace, resources, images, replicas, patches
+//! overlays/<env>/<kind>-<name>.yaml  objects only this environment has
+//! overlays/<env>/patches/<kind>-<name>.yaml         JSON 6902 patch of a base object
+//! overlays/<env>/patches/delete-<kind>-<name>.yaml  a base object it does not have
+//! ```
+//!
+//! An overlay holds exactly the difference between the base and the environment's
+//! objects. Image tags and replica counts that change go to Kustomize's `images` and
+//! `replicas` fields when that is exact (the entry changes nothing else); everything
+//! else that differs becomes a JSON patch, computed by diffing the base object with the
+//! environment's. Kustomize applies patches before `namespace`, `replicas` and
+//! `images`, so patches are computed against the environment's object with those three
+//! undone.
+
+use super::meta::parse_image;
+use super::yaml::Node;
+use super::{Object, Rendered};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// `apiVersion` and `kind` of a kustomization file.
+fn header() -> Node {
+    Node::map()
+        .with("apiVersion", "kustomize.config.k8s.io/v1beta1")
+        .with("kind", "Kustomization")
+}
+
+/// Escapes one JSON-pointer segment.
+fn pointer_segment(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+/// JSON 6902 operations that turn `a` into `b`.
+pub fn diff(path: &str, a: &Node, b: &Node, ops: &mut Vec<Node>) {
+    match (a, b) {
+        (Node::Map(pa), Node::Map(pb)) => {
+            for (k, va) in pa {
+                let p = format!("{path}/{}", pointer_segment(k));
+                match pb.iter().find(|(kb, _)| kb == k) {
+                    Some((_, vb)) => diff(&p, va, vb, ops),
+                    None => ops.push(Node::map().with("op", "remove").with("path", p)),
+                }
+            }
+            for (k, vb) in pb {
+                if !pa.iter().any(|(ka, _)| ka == k) {
+                    let p = format!("{path}/{}", pointer_segment(k));
+                    ops.push(
+                        Node::map()
+                            .with("op", "add")
+                            .with("path", p)
+                            .with("value", vb.clone()),
+                    );
+                }
+            }
+        }
+        (Node::Seq(sa), Node::Seq(sb)) if sa.len() == sb.len() => {
+            for (i, (va, vb)) in sa.iter().zip(sb).enumerate() {
+                diff(&format!("{path}/{i}"), va, vb, ops);
+            }
+        }
+        _ if a == b => {}
+        _ => ops.push(
+            Node::map()
+                .with("op", "replace")
+                .with("path", path.to_string())
+                .with("value", b.clone()),
+        ),
+    }
+}
+
+/// The object's document without `metadata.namespace` (the overlay sets it).
+fn strip_namespace(o: &Object) -> Node {
+    let mut doc = o.doc.clone();
+    if let Some(m) = doc.get_mut("metadata") {
+        m.remove("namespace");
+    }
+    doc
+}
+
+const CONTAINER_LISTS: &[&str] = &["initContainers", "containers"];
+const REPLICA_KINDS: &[&str] = &["Deployment", "StatefulSet"];
+
+fn pod_spec_mut(doc: &mut Node) -> Option<&mut Node> {
+    doc.get_mut("spec")?.get_mut("template")?.get_mut("spec")
+}
+
+/// `(list, index, image)` of every container of a document.
+fn images_of(doc: &Node) -> Vec<(&'static str, usize, String)> {
+    let Some(spec) = doc.at(&["spec", "template", "spec"]) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for list in CONTAINER_LISTS {
+        if let Some(Node::Seq(items)) = spec.get(list) {
+            for (i, c) in items.iter().enumerate() {
+                if let Some(img) = c.get("image").and_then(Node::as_str) {
+                    out.push((*list, i, img.to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn set_image(doc: &mut Node, list: &str, i: usize, image: &str) {
+    if let Some(Node::Seq(items)) = pod_spec_mut(doc).and_then(|s| s.get_mut(list)) {
+        if let Some(c) = items.get_mut(i).and_then(|c| c.get_mut("image")) {
+            *c = Node::from(image);
+        }
+    }
+}
+
+/// An `images` entry: a new tag or digest for every image named `name`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ImageEntry {
+    name: String,
+    tag: Option<String>,
+    digest: Option<String>,
+}
+
+impl ImageEntry {
+    /// The entry that turns images named like `fin` into `fin`.
+    fn to(fin: &str) -> Option<Self> {
+        let r = parse_image(fin);
+        match (r.tag, r.digest) {
+            (Some(t), None) => Some(Self {
+                name: r.name.into(),
+                tag: Some(t.into()),
+                digest: None,
+            }),
+            (None, Some(d)) => Some(Self {
+                name: r.name.into(),
+                tag: None,
+                digest: Some(d.into()),
+            }),
+            _ => None,
+        }
+    }
+
+    fn apply(&self, image: &str) -> Option<String> {
+        let r = parse_image(image);
+        (r.name == self.name).then(|| match (&self.digest, &self.tag) {
+            (Some(d), _) => format!("{}@{d}", self.name),
+            (None, Some(t)) => format!("{}:{t}", self.name),
+            (None, None) => image.to_string(),
+        })
+    }
+
+    fn node(&self) -> Node {
+        Node::map()
+            .with("name", self.name.as_str())
+            .with_opt("newTag", self.tag.as_deref())
+            .with_opt("digest", self.digest.as_deref())
+    }
+}
+
+fn apply_all(entries: &[ImageEntry], image: &str) -> String {
+    entries
+        .iter()
+        .find_map(|e| e.apply(image))
+        .unwrap_or_else(|| image.to_string())
+}
+
+type Key<'a> = (&'static str, &'a str);
+
+/// The `images` entries of an overlay, and the base image each changed container
+/// keeps in the patched document (`(kind, name, list, index) → base image`).
+fn image_entries<'a>(
+    base: &BTreeMap<Key<'a>, &'a Object>,
+    env: &[(Key<'a>, Node)],
+) -> (Vec<ImageEntry>, BTreeSet<(Key<'a>, &'static str, usize)>) {
+    // Every container: its base image (when the base object has the same container) and
+    // its final image.
+    let mut uses: Vec<(Key<'a>, &'static str, usize, Option<String>, String)> = Vec::new();
+    for (key, doc) in env {
+        let base_images = base.get(key).map(|o| images_of(&o.doc)).unwrap_or_default();
+        for (list, i, fin) in images_of(doc) {
+            let b = base_images
+                .iter()
+                .find(|(l, j, _)| *l == list && *j == i)
+                .map(|(_, _, img)| img.clone());
+            uses.push((*key, list, i, b, fin));
+        }
+    }
+    let mut candidates: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (_, _, _, b, fin) in &uses {
+        if let Some(b) = b {
+            if b != fin && parse_image(b).name == parse_image(fin).name {
+                candidates
+                    .entry(parse_image(b).name.to_string())
+                    .or_default()
+                    .insert(fin.clone());
+            }
+        }
+    }
+    let mut entries: Vec<ImageEntry> = candidates
+        .into_values()
+        .filter(|fins| fins.len() == 1)
+        .filter_map(|fins| fins.first().and_then(|f| ImageEntry::to(f)))
+        .collect();
+    // Drop entries until every container ends with its final image.
+    loop {
+        let mut bad = None;
+        for (_, _, _, b, fin) in &uses {
+            let t = match b {
+                Some(b) if apply_all(&entries, b) == *fin => b,
+                _ => fin,
+            };
+            if apply_all(&entries, t) != *fin {
+                bad = entries.iter().position(|e| e.apply(t).is_some());
+                break;
+            }
+        }
+        match bad {
+            Some(i) => {
+                entries.remove(i);
+            }
+            None => break,
+        }
+    }
+    let reverted = uses
+        .iter()
+        .filter(|(_, _, _, b, fin)| {
+            b.as_ref()
+                .is_some_and(|b| b != fin && apply_all(&entries, b) == *fin)
+        })
+        .map(|(k, l, i, _, _)| (*k, *l, *i))
+        .collect();
+    (entries, reverted)
+}
+
+fn replicas_of(doc: &Node) -> Option<&Node> {
+    doc.at(&["spec", "replicas"])
+}
+
+/// Writes one overlay; returns its files.
+fn overlay(
+    env: &str,
+    namespace: &str,
+    base: &BTreeMap<Key, &Object>,
+    objects: &[Object],
+    files: &mut BTreeMap<String, String>,
+) {
+    let dir = format!("overlays/{env}");
+    let env_docs: Vec<(Key, Node)> = objects
+        .iter()
+        .map(|o| (o.key(), strip_namespace(o)))
+        .collect();
+    let env_keys: BTreeSet<Key> = env_docs.iter().map(|(k, _)| *k).collect();
+    let (entries, reverted) = image_entries(base, &env_docs);
+
+    // Replica counts that change, for names that only one object carries.
+    let mut replicas: Vec<(String, Node)> = Vec::new();
+    for (key, doc) in &env_docs {
+        let Some(b) = base.get(key) else { continue };
+        if !REPLICA_KINDS.contains(&key.0) {
+            continue;
+        }
+        let holders = env_docs
+            .iter()
+            .filter(|(k, _)| k.1 == key.1 && REPLICA_KINDS.contains(&k.0))
+            .count();
+        if let (Some(Node::Int(n)), Some(bn)) = (replicas_of(doc), replicas_of(&b.doc)) {
+            if holders == 1 && Node::Int(*n) != *bn {
+                replicas.push((key.1.to_string(), Node::Int(*n)));
+            }
+        }
+    }
+
+    let mut resources = vec![Node::from("../../base")];
+    let mut patches = Vec::new();
+    for (key, doc) in &env_docs {
+        match base.get(key) {
+            None => {
+                let file = format!("{}-{}.yaml", key.0.to_ascii_lowercase(), key.1);
+                files.insert(format!("{dir}/{file}"), doc.to_yaml());
+                resources.push(Node::from(file));
+            }
+            Some(b) => {
+                let mut target = doc.clone();
+                for (list, i, img) in images_of(&b.doc) {
+                    if reverted.contains(&(*key, list, i)) {
+                        set_image(&mut target, list, i, &img);
+                    }
+                }
+                if replicas.iter().any(|(n, _)| n == key.1) && REPLICA_KINDS.contains(&key.0) {
+                    if let (Some(spec), Some(bn)) = (target.get_mut("spec"), replicas_of(&b.doc)) {
+                        if let Some(r) = spec.get_mut("replicas") {
+                            *r = bn.clone();
+                        }
+                    }
+                }
+                let mut ops = Vec::new();
+                diff("", &b.doc, &target, &mut ops);
+                if ops.is_empty() {
+                    continue;
+                }
+                let file = format!("patches/{}-{}.yaml", key.0.to_ascii_lowercase(), key.1);
+                files.insert(format!("{dir}/{file}"), Node::Seq(ops).to_yaml());
+                let mut t = Node::map();
+                if !b.group().is_empty() {
+                    t.push("group", b.group());
+                }
+                t.push("version", b.version());
+                t.push("kind", b.kind);
+                t.push("name", b.name.as_str());
+                patches.push(Node::map().with("path", file).with("target", t));
+            }
+        }
+    }
+    for (key, b) in base {
+        if env_keys.contains(key) {
+            continue;
+        }
+        let file = format!(
+            "patches/delete-{}-{}.yaml",
+            key.0.to_ascii_lowercase(),
+            key.1
+        );
+        let doc = Node::map()
+            .with("$patch", "delete")
+            .with("apiVersion", b.api_version)
+            .with("kind", b.kind)
+            .with("metadata", Node::map().with("name", b.name.as_str()));
+        files.insert(format!("{dir}/{file}"), doc.to_yaml());
+        patches.push(Node::map().with("path", file));
+    }
+
+    let mut k = header()
+        .with("namespace", namespace)
+        .with("resources", resources);
+    if !entries.is_empty() {
+        k.push(
+            "images",
+            entries.iter().map(ImageEntry::node).collect::<Vec<_>>(),
+        );
+    }
+    if !replicas.is_empty() {
+        replicas.sort_by(|a, b| a.0.cmp(&b.0));
+        k.push(
+            "replicas",
+            replicas
+                .into_iter()
+                .map(|(n, c)| Node::map().with("name", n).with("count", c))
+                .collect::<Vec<_>>(),
+        );
+    }
+    if !patches.is_empty() {
+        k.push("patches", patches);
+    }
+    files.insert(format!("{dir}/kustomization.yaml"), k.to_yaml());
+}
+
+/// The whole tree: relative path → contents.
+#[must_use]
+pub fn assemble(r: &Rendered) -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    let mut resources = Vec::new();
+    let mut base: BTreeMap<Key, &Object> = BTreeMap::new();
+    for o in &r.base {
+        files.insert(format!("base/{}", o.file_name()), o.doc.to_yaml());
+        resources.push(Node::from(o.file_name()));
+        base.insert(o.key(), o);
+    }
+    files.insert(
+        "base/kustomization.yaml".into(),
+        header().with("resources", resources).to_yaml(),
+    );
+    for (env, namespace, objects) in &r.envs {
+        overlay(env, namespace, &base, objects, &mut files);
+    }
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diffs() {
+        let a = Node::map()
+            .with("a", 1i64)
+            .with("b", Node::map().with("c/d", "x").with("e", "y"))
+            .with("l", vec![Node::from("p"), Node::from("q")]);
+        let b = Node::map()
+            .with(
+                "b",
+                Node::map().with("e", "y").with("c/d", "z").with("f", true),
+            )
+            .with("l", vec![Node::from("p")]);
+        let mut ops = Vec::new();
+        diff("", &a, &b, &mut ops);
+        assert_eq!(
+            Node::Seq(ops).to_yaml(),
+            "- op: remove\n  path: /a\n- op: replace\n  path: \"/b/c~1d\"\n  value: z\n- op: add\n  path: /b/f\n  value: true\n- op: replace\n  path: /l\n  value:\n    - p\n"
+        );
+        let mut none = Vec::new();
+        diff("", &a, &a.clone(), &mut none);
+        assert!(none.is_empty());
+    }
+
+    #[test]
+    fn image_entries_apply_only_to_their_name() {
+        let e = ImageEntry::to("ghcr.io/a/b:2").expect("tagged");
+        assert_eq!(e.apply("ghcr.io/a/b:1").as_deref(), Some("ghcr.io/a/b:2"));
+        assert_eq!(e.apply("ghcr.io/a/bc:1"), None);
+        assert!(ImageEntry::to("ghcr.io/a/b:2@sha256:00").is_none());
+    }
+}

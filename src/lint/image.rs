@@ -1,0 +1,182 @@
+//! Container image references: `[registry/]repository[:tag][@digest]`.
+
+/// The parts of an image reference.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageRef<'a> {
+    /// The repository with its registry, as written (`ghcr.io/acme/api`, `redis`).
+    pub repository: &'a str,
+    /// The tag after the last `:` of the last path segment.
+    pub tag: Option<&'a str>,
+    /// The digest after `@` (`sha256:...`).
+    pub digest: Option<&'a str>,
+}
+
+/// Splits an image reference.
+#[must_use]
+pub fn parse(image: &str) -> ImageRef<'_> {
+    let (rest, digest) = match image.split_once('@') {
+        Some((r, d)) => (r, Some(d)),
+        None => (image, None),
+    };
+    // A `:` after the last `/` starts the tag (one before it is a registry's port).
+    let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+    let (repository, tag) = match rest[last_slash..].find(':') {
+        Some(i) => (&rest[..last_slash + i], Some(&rest[last_slash + i + 1..])),
+        None => (rest, None),
+    };
+    ImageRef {
+        repository,
+        tag,
+        digest,
+    }
+}
+
+/// The repository in one canonical form, so that `redis`, `library/redis` and
+/// `docker.io/library/redis` compare equal: registry included (Docker Hub's
+/// `docker.io` when none is written), Docker Hub's official images under `library/`,
+/// lower-case.
+#[must_use]
+pub fn canonical_repository(repository: &str) -> String {
+    let repo = repository.to_ascii_lowercase();
+    let first = repo.split('/').next().unwrap_or("");
+    let has_registry =
+        repo.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
+    let (registry, path) = if has_registry {
+        let (r, p) = repo.split_once('/').unwrap_or((&repo, ""));
+        (r.to_string(), p.to_string())
+    } else {
+        ("docker.io".to_string(), repo.clone())
+    };
+    let registry = if registry == "index.docker.io" || registry == "registry-1.docker.io" {
+        "docker.io".to_string()
+    } else {
+        registry
+    };
+    if registry == "docker.io" && !path.contains('/') {
+        format!("docker.io/library/{path}")
+    } else {
+        format!("{registry}/{path}")
+    }
+}
+
+/// Why a tag looks mutable, or `None` for one that names one release: a full version
+/// (`1.8.0`, `v2.3.1`, `2.25.1.0-b381`, `1.1.0-rc1`) or a build identifier with digits
+/// and no known moving word. Mutable-looking: branch and channel names (`main`,
+/// `stable`, `edge`, `nightly`), tags without digits (`alpine`), and partial versions
+/// (`8`, `7.2`, `v3-alpine`) that move with every patch release.
+#[must_use]
+pub fn mutable_reason(tag: &str) -> Option<String> {
+    const MOVING: &[&str] = &[
+        "latest",
+        "main",
+        "master",
+        "develop",
+        "dev",
+        "devel",
+        "trunk",
+        "head",
+        "stable",
+        "edge",
+        "nightly",
+        "canary",
+        "next",
+        "beta",
+        "alpha",
+        "testing",
+        "unstable",
+        "current",
+        "lts",
+        "prod",
+        "production",
+        "staging",
+    ];
+    let lower = tag.to_ascii_lowercase();
+    let body = lower.strip_prefix('v').unwrap_or(&lower);
+    let numbers =
+        super::version::parse(body).filter(|_| body.starts_with(|c: char| c.is_ascii_digit()));
+    if numbers.as_ref().is_some_and(|v| v.len() >= 3) {
+        return None;
+    }
+    if let Some(word) = lower.split(['-', '_', '.']).find(|w| MOVING.contains(w)) {
+        return Some(format!("`{word}` names a branch or channel that moves"));
+    }
+    if !lower.chars().any(|c| c.is_ascii_digit()) {
+        return Some("a tag without a version moves with every release".into());
+    }
+    // One or two numbers: a partial version, unless it is a date or build number.
+    if numbers.is_some_and(|v| v.first().is_some_and(|n| *n < 1000)) {
+        return Some(format!(
+            "a partial version (`{tag}`) moves with every patch release"
+        ));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses() {
+        let r = parse("ghcr.io/acme/api:1.2.0");
+        assert_eq!(
+            (r.repository, r.tag, r.digest),
+            ("ghcr.io/acme/api", Some("1.2.0"), None)
+        );
+        let r = parse("localhost:5000/api@sha256:abc");
+        assert_eq!(
+            (r.repository, r.tag, r.digest),
+            ("localhost:5000/api", None, Some("sha256:abc"))
+        );
+        let r = parse("redis:7.2@sha256:abc");
+        assert_eq!(
+            (r.repository, r.tag, r.digest),
+            ("redis", Some("7.2"), Some("sha256:abc"))
+        );
+    }
+
+    #[test]
+    fn canonical() {
+        assert_eq!(canonical_repository("redis"), "docker.io/library/redis");
+        assert_eq!(
+            canonical_repository("docker.io/library/redis"),
+            "docker.io/library/redis"
+        );
+        assert_eq!(
+            canonical_repository("hashicorp/vault"),
+            "docker.io/hashicorp/vault"
+        );
+        assert_eq!(
+            canonical_repository("Quay.io/argoproj/argocd"),
+            "quay.io/argoproj/argocd"
+        );
+    }
+
+    #[test]
+    fn mutable_tags() {
+        for tag in [
+            "main",
+            "stable",
+            "alpine",
+            "8",
+            "7.2",
+            "v3-alpine",
+            "1.2-slim",
+            "nightly-2024",
+            "latest",
+        ] {
+            assert!(mutable_reason(tag).is_some(), "{tag}");
+        }
+        for tag in [
+            "1.8.0",
+            "v2.3.1",
+            "2.25.1.0-b381",
+            "1.1.0-rc1",
+            "7.2.7-alpine",
+            "20240101",
+            "sha-3f2a9c1",
+        ] {
+            assert!(mutable_reason(tag).is_none(), "{tag}");
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! `afc build` as a user meets it: exit codes, the default output path, byte-identical
+//! rebuilds (any thread count), all-or-nothing writes, refusing a directory afc does not
+//! own, and `--check` catching a hand edit with a readable diff.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn example() -> &'static Path {
+    Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/alternatefutures"
+    ))
+}
+
+/// A copy of the example workspace in a fresh temporary directory.
+fn workspace() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    for entry in walkdir::WalkDir::new(example())
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let rel = entry.path().strip_prefix(example()).expect("inside");
+        let to = tmp.path().join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &to).expect("copy");
+        }
+    }
+    tmp
+}
+
+fn afc(args: &[&str], dir: &Path, threads: Option<&str>) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_afc"));
+    c.args(args).current_dir(dir).env("NO_COLOR", "1");
+    if let Some(t) = threads {
+        c.env("RAYON_NUM_THREADS", t);
+    }
+    c.output().expect("afc runs")
+}
+
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .expect("inside")
+                .to_string_lossy()
+                .into_owned();
+            (rel, std::fs::read(e.path()).expect("readable"))
+        })
+        .collect()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn builds_into_the_platform_path_byte_identically() {
+    let ws = workspace();
+    let first = afc(&["build", "."], ws.path(), None);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let out = ws.path().join("deploy");
+    let a = tree(&out);
+    assert!(a.contains_key(".afc-output"));
+    assert!(a.contains_key("base/kustomization.yaml"));
+    assert!(a.contains_key("overlays/staging/kustomization.yaml"));
+    assert!(a.contains_key("overlays/production/kustomization.yaml"));
+    // The marker lists every file.
+    let marker = text(&a[".afc-output"]);
+    for path in a.keys().filter(|p| *p != ".afc-output") {
+        assert!(
+            marker.lines().any(|l| l == path),
+            "{path} not in the marker"
+        );
+    }
+    // Again, with one thread: nothing changes, nothing is rewritten.
+    let second = afc(&["build", "."], ws.path(), Some("1"));
+    assert!(second.status.success());
+    assert!(
+        text(&second.stderr).contains("up to date"),
+        "{}",
+        text(&second.stderr)
+    );
+    assert_eq!(tree(&out), a);
+    // A fresh build with one thread into another directory is byte-identical.
+    let other = ws.path().join("other");
+    let third = afc(&["build", ".", "-o", "other"], ws.path(), Some("1"));
+    assert!(third.status.success());
+    assert_eq!(tree(&other), a);
+    // The output is never read back as part of the workspace.
+    let check = afc(&["check", "."], ws.path(), None);
+    assert!(check.status.success(), "{}", text(&check.stderr));
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let ws = workspace();
+    assert!(afc(&["build", "."], ws.path(), None).status.success());
+    let out = ws.path().join("deploy");
+    let before = tree(&out);
+    let services = ws.path().join("services.af");
+    let src = std::fs::read_to_string(&services).expect("services.af");
+    std::fs::write(
+        &services,
+        src.replace("port    = 4000", "port    = 4000\n  replica = 3"),
+    )
+    .expect("write");
+    let failed = afc(&["build", "."], ws.path(), None);
+    assert_eq!(failed.status.code(), Some(1), "{}", text(&failed.stderr));
+    assert!(text(&failed.stderr).contains("AF1002"));
+    assert_eq!(tree(&out), before);
+    // Nothing is left behind beside the output either.
+    let leftovers: Vec<_> = std::fs::read_dir(ws.path())
+        .expect("readable")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains(".afc-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_directory_with_foreign_files_is_never_wiped() {
+    let ws = workspace();
+    let out = ws.path().join("deploy");
+    std::fs::create_dir_all(&out).expect("mkdir");
+    std::fs::write(out.join("notes.md"), "mine").expect("write");
+    let o = afc(&["build", "."], ws.path(), None);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(err.contains("AF4001") && err.contains("notes.md"), "{err}");
+    assert_eq!(tree(&out).len(), 1);
+
+    // The same for a file added to afc's own tree.
+    std::fs::remove_file(out.join("notes.md")).expect("rm");
+    assert!(afc(&["build", "."], ws.path(), None).status.success());
+    std::fs::write(out.join("base/extra.yaml"), "kind: Mine\n").expect("write");
+    let before = tree(&out);
+    let o = afc(&["build", "."], ws.path(), None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("base/extra.yaml"));
+    assert_eq!(tree(&out), before);
+
+    // An output path that is a file.
+    std::fs::write(ws.path().join("afile"), "x").expect("write");
+    let o = afc(&["build", ".", "-o", "afile"], ws.path(), None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("AF4001"));
+}
+
+#[test]
+fn check_catches_a_hand_edit_with_a_diff() {
+    let ws = workspace();
+    let missing = afc(&["build", ".", "--check"], ws.path(), None);
+    assert_eq!(missing.status.code(), Some(1), "no output yet is stale");
+    assert!(afc(&["build", "."], ws.path(), None).status.success());
+    let clean = afc(&["build", ".", "--check"], ws.path(), None);
+    assert!(clean.status.success(), "{}", text(&clean.stderr));
+
+    let file = ws.path().join("deploy/base/deployment-backend.yaml");
+    let src = std::fs::read_to_string(&file).expect("deployment");
+    std::fs::write(&file, src.replace("replicas: 2", "replicas: 5")).expect("write");
+    let before = tree(&ws.path().join("deploy"));
+    let o = afc(&["build", ".", "--check"], ws.path(), None);
+    assert_eq!(o.status.code(), Some(1));
+    let diff = text(&o.stdout);
+    assert!(
+        diff.contains("--- deploy/base/deployment-backend.yaml (committed)"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+++ deploy/base/deployment-backend.yaml (built)"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("-  replicas: 5") && diff.contains("+  replicas: 2"),
+        "{diff}"
+    );
+    assert!(text(&o.stderr).contains("AF4002"));
+    assert_eq!(
+        tree(&ws.path().join("deploy")),
+        before,
+        "--check writes nothing"
+    );
+}
+
+#[test]
+fn json_errors_for_output_conflicts() {
+    let ws = workspace();
+    std::fs::create_dir_all(ws.path().join("deploy")).expect("mkdir");
+    std::fs::write(ws.path().join("deploy/x"), "x").expect("write");
+    let o = afc(&["build", ".", "--format", "json"], ws.path(), None);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v[0]["code"], "AF4001");
+}
