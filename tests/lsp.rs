@@ -84,6 +84,10 @@ fn an_editor_session() {
         shown.contains("service auth") && shown.contains("Authentication REST API"),
         "{shown}"
     );
+    assert!(
+        shown.contains("`MIT` — **open source**"),
+        "the license verdict of the image: {shown}"
+    );
     // Hover on an attribute key shows the schema.
     let hover = c.request(
         "textDocument/hover",
@@ -103,12 +107,21 @@ fn an_editor_session() {
         "textDocument/hover",
         json!({"textDocument": {"uri": data}, "position": pos(&data_text, "redis", 0)}),
     );
+    let shown = hover["contents"]["value"].as_str().expect("md");
     assert!(
-        hover["contents"]["value"]
-            .as_str()
-            .expect("md")
-            .contains("BSD-3-Clause"),
-        "{hover}"
+        shown.contains("license `<=7.2`: `BSD-3-Clause`")
+            && shown.contains("`BSD-3-Clause` — **open source**"),
+        "{shown}"
+    );
+    // On the cache that uses it: the engine's license at the declared version.
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": data}, "position": pos(&data_text, "sessions", 0)}),
+    );
+    let shown = hover["contents"]["value"].as_str().expect("md");
+    assert!(
+        shown.contains("Redis 7.2.7") && shown.contains("`BSD-3-Clause` — **open source**"),
+        "{shown}"
     );
 
     // Definition of `platform-db` in services.af is in data.af.

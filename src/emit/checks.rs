@@ -172,7 +172,7 @@ fn secrets(ctx: &Ctx, env: &Env, env_name: &str, diags: &mut Vec<Diagnostic>) {
                     .or_default()
                     .push((w.name.as_str(), &[])),
                 Some("database") => {
-                    if let Some(db) = env.databases.iter().find(|d| &d.name == u) {
+                    if let Some(db) = env.database(u) {
                         needs
                             .entry(db.credentials.as_str())
                             .or_default()
@@ -180,12 +180,7 @@ fn secrets(ctx: &Ctx, env: &Env, env_name: &str, diags: &mut Vec<Diagnostic>) {
                     }
                 }
                 Some("cache") => {
-                    if let Some(s) = env
-                        .caches
-                        .iter()
-                        .find(|c| &c.name == u)
-                        .and_then(|c| c.credentials.as_deref())
-                    {
+                    if let Some(s) = env.cache(u).and_then(|c| c.credentials.as_deref()) {
                         needs.entry(s).or_default().push((u.as_str(), &[]));
                     }
                 }

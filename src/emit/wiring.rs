@@ -105,7 +105,7 @@ fn target_vars(
     };
     match ctx.kind_of(used) {
         Some("database") => {
-            let Some(db) = view.env.databases.iter().find(|d| d.name == used) else {
+            let Some(db) = view.env.database(used) else {
                 return;
             };
             let port = ctx.engine(&db.engine).map_or(0, |e| e.port);
@@ -129,7 +129,7 @@ fn target_vars(
             )));
         }
         Some("cache") => {
-            let Some(cache) = view.env.caches.iter().find(|c| c.name == used) else {
+            let Some(cache) = view.env.cache(used) else {
                 return;
             };
             let port = ctx.engine(&cache.engine).map_or(0, |e| e.port);
@@ -148,7 +148,7 @@ fn target_vars(
             urls.push(url(format!("redis://{auth}{}:{port}", fqdn(view, used))));
         }
         Some("service") => {
-            if let Some(w) = view.env.workloads.iter().find(|w| w.name == used) {
+            if let Some(w) = view.env.workload(used) {
                 urls.push(url(format!("http://{}:{}", fqdn(view, used), w.port)));
             }
         }

@@ -126,6 +126,9 @@ pub struct Ctx<'a> {
     /// The platform's policy.
     pub policy: policy::Policy<'a>,
     inventory: OnceCell<Vec<licenses::Component>>,
+    /// Every env override by (target, attribute), with its env: built once, so that
+    /// [`Ctx::values`] does not scan every declaration for every attribute.
+    overrides: std::collections::HashMap<(&'a str, &'a str), Vec<(&'a str, &'a Spanned)>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -144,7 +147,24 @@ impl<'a> Ctx<'a> {
             options,
             policy: policy::Policy::of(sema),
             inventory: OnceCell::new(),
+            overrides: Self::index_overrides(sema),
         }
+    }
+
+    fn index_overrides(
+        sema: &'a Sema,
+    ) -> std::collections::HashMap<(&'a str, &'a str), Vec<(&'a str, &'a Spanned)>> {
+        let mut map: std::collections::HashMap<_, Vec<_>> = std::collections::HashMap::new();
+        for env in sema.decls.iter().filter(|d| d.kind == "env") {
+            for o in &env.overrides {
+                if let (1, Some(v)) = (o.path.len(), &o.checked) {
+                    map.entry((o.target.text.as_str(), o.path[0].text.as_str()))
+                        .or_default()
+                        .push((env.name.as_str(), v));
+                }
+            }
+        }
+        map
     }
 
     /// Every component of the platform with its license verdict (computed once).
@@ -174,14 +194,8 @@ impl<'a> Ctx<'a> {
             .map(|v| (None, v))
             .into_iter()
             .collect();
-        for env in self.sema.decls.iter().filter(|d| d.kind == "env") {
-            for o in &env.overrides {
-                if o.target.text == decl.name && o.path.len() == 1 && o.path[0].text == attr {
-                    if let Some(v) = &o.checked {
-                        out.push((Some(env.name.as_str()), v));
-                    }
-                }
-            }
+        if let Some(envs) = self.overrides.get(&(decl.name.as_str(), attr)) {
+            out.extend(envs.iter().map(|(env, v)| (Some(*env), *v)));
         }
         out
     }

@@ -107,6 +107,8 @@ pub(crate) struct Server {
     pub(crate) analysis: Analysis,
     /// What was last published per path, to send only changes.
     published: BTreeMap<String, Vec<lsp_types::Diagnostic>>,
+    /// The license inventory of the latest analysis, computed on the first hover.
+    inventory: Option<Vec<crate::lint::licenses::Component>>,
 }
 
 impl Server {
@@ -118,6 +120,7 @@ impl Server {
             cache: ParseCache::default(),
             analysis: Analysis::default(),
             published: BTreeMap::new(),
+            inventory: None,
         };
         if let Some(r) = root {
             s.set_root(r);
@@ -167,6 +170,17 @@ impl Server {
             .map(|(p, t)| SourceFile::new(p, t))
             .collect();
         self.analysis = crate::analyze_cached(files, &mut self.cache);
+        self.inventory = None;
+    }
+
+    /// Every component with its license verdict (the policy linter's inventory).
+    pub(crate) fn inventory(&mut self) -> &[crate::lint::licenses::Component] {
+        let a = &self.analysis;
+        self.inventory.get_or_insert_with(|| {
+            let options = crate::lint::Options::default();
+            let ctx = crate::lint::Ctx::new(&a.files, &a.asts, &a.sema, &options);
+            ctx.inventory().to_vec()
+        })
     }
 
     /// Reanalyses and publishes the diagnostics that changed.

@@ -146,7 +146,8 @@ fn markdown(value: String) -> Hover {
 }
 
 /// A declaration as hover text: its kind, doc comment and what it resolves to.
-fn describe_decl(s: &Server, name: &str) -> Option<String> {
+fn describe_decl(s: &mut Server, name: &str) -> Option<String> {
+    let verdicts = license_verdicts(s, name);
     let d = s.analysis.sema.get(name)?;
     let mut out = format!("```af\n{} {}\n```", d.kind, d.name);
     if let Some(doc) = &d.doc {
@@ -188,6 +189,7 @@ fn describe_decl(s: &Server, name: &str) -> Option<String> {
             }
         }
     }
+    facts.extend(verdicts);
     if !facts.is_empty() {
         out.push_str("\n\n");
         out.push_str(&facts.join("\n"));
@@ -196,6 +198,40 @@ fn describe_decl(s: &Server, name: &str) -> Option<String> {
         out.push_str("\n\n*defined by the afc stdlib*");
     }
     Some(out)
+}
+
+/// The license verdicts the policy linter gives what a declaration runs: a workload's
+/// image, a data store's engine at its version, an engine or a stack component.
+fn license_verdicts(s: &mut Server, name: &str) -> Vec<String> {
+    use crate::lint::licenses::Role;
+    let mut rows: Vec<String> = s
+        .inventory()
+        .iter()
+        .filter(|c| match &c.role {
+            Role::Image { of } => of == name,
+            // On a data store and on the engine itself.
+            Role::Engine { of } => of == name || c.name == name,
+            Role::Stack => c.name == name,
+        })
+        .map(|c| {
+            let envs = if c.envs.is_empty() {
+                String::new()
+            } else {
+                format!(" in {}", c.envs.join(", "))
+            };
+            format!(
+                "- license of {}{}{envs}: `{}` — **{}**",
+                c.title,
+                c.version
+                    .as_deref()
+                    .map_or(String::new(), |v| format!(" {v}")),
+                c.license.as_deref().unwrap_or("unknown"),
+                c.verdict.word()
+            )
+        })
+        .collect();
+    rows.dedup();
+    rows
 }
 
 pub(crate) fn hover(s: &mut Server, p: &TextDocumentPositionParams) -> Option<Hover> {

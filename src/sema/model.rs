@@ -67,6 +67,33 @@ pub struct Env {
     pub caches: Vec<Cache>,
 }
 
+impl Env {
+    /// The service or site called `name` (the lists are in name order).
+    #[must_use]
+    pub fn workload(&self, name: &str) -> Option<&Workload> {
+        find_sorted(&self.workloads, name, |w| &w.name)
+    }
+
+    /// The database called `name`.
+    #[must_use]
+    pub fn database(&self, name: &str) -> Option<&Database> {
+        find_sorted(&self.databases, name, |d| &d.name)
+    }
+
+    /// The cache called `name`.
+    #[must_use]
+    pub fn cache(&self, name: &str) -> Option<&Cache> {
+        find_sorted(&self.caches, name, |c| &c.name)
+    }
+}
+
+fn find_sorted<'a, T>(items: &'a [T], name: &str, key: impl Fn(&T) -> &String) -> Option<&'a T> {
+    items
+        .binary_search_by(|t| key(t).as_str().cmp(name))
+        .ok()
+        .map(|i| &items[i])
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum WorkloadKind {

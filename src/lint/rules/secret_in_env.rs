@@ -123,17 +123,24 @@ pub fn literals<'a>(ctx: &Ctx<'a>) -> Vec<EnvLiteral<'a>> {
                 }
             }
         }
-        for e in ctx.sema.decls.iter().filter(|e| e.kind == "env") {
-            for o in e.overrides.iter().filter(|o| o.target.text == d.name) {
-                if let ([attr, key], Some(value)) = (o.path.as_slice(), &o.checked) {
-                    if attr.text == "env" {
-                        out.push(EnvLiteral {
-                            workload: &d.name,
-                            env: Some(&e.name),
-                            key: &key.text,
-                            value,
-                        });
-                    }
+    }
+    // `NAME.env.KEY = "..."` overrides, in one pass over the environments.
+    for e in ctx.sema.decls.iter().filter(|e| e.kind == "env") {
+        for o in &e.overrides {
+            let Some(d) = ctx.sema.get(&o.target.text) else {
+                continue;
+            };
+            if !((d.kind == "service" || d.kind == "site") && ctx.is_workspace(d.file)) {
+                continue;
+            }
+            if let ([attr, key], Some(value)) = (o.path.as_slice(), &o.checked) {
+                if attr.text == "env" {
+                    out.push(EnvLiteral {
+                        workload: &d.name,
+                        env: Some(&e.name),
+                        key: &key.text,
+                        value,
+                    });
                 }
             }
         }
