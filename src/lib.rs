@@ -81,10 +81,38 @@ pub fn analyze(workspace: Vec<SourceFile>) -> Analysis {
 }
 
 /// Parses kept between analyses, so that an edit reparses only the edited file (the
-/// language server keeps one). Keyed by path; a changed text is parsed again.
+/// language server keeps one). Keyed by path; a changed text is parsed again. Built from
+/// the previous [`Analysis`] by moving its trees out ([`ParseCache::from_analysis`]), so
+/// reusing a parse copies nothing.
 #[derive(Debug, Default)]
 pub struct ParseCache {
     parsed: std::collections::HashMap<String, (String, ast::File, Vec<Diagnostic>)>,
+}
+
+impl ParseCache {
+    /// Takes the trees of an analysis that is no longer needed, with each file's parse
+    /// diagnostics (the `AF0xxx` ones), for the next analysis to reuse.
+    #[must_use]
+    pub fn from_analysis(a: Analysis) -> Self {
+        let mut parse_diags: Vec<Vec<Diagnostic>> = vec![Vec::new(); a.files.len()];
+        for d in a.diagnostics {
+            let syntax = d.code.as_str().starts_with("AF000");
+            if let Some(list) = parse_diags
+                .get_mut(d.primary.file.0 as usize)
+                .filter(|_| syntax)
+            {
+                list.push(d);
+            }
+        }
+        let parsed = a
+            .files
+            .into_iter()
+            .zip(a.asts)
+            .zip(parse_diags)
+            .map(|((f, tree), diags)| (f.path, (f.text, tree, diags)))
+            .collect();
+        Self { parsed }
+    }
 }
 
 /// [`analyze`], reusing the parse of every file whose text is unchanged since the last
@@ -106,34 +134,33 @@ pub fn analyze_with(
     workspace.sort_by(|a, b| a.path.cmp(&b.path));
     let mut files = stdlib::sources();
     files.extend(workspace);
+    // Take each reusable parse out of the cache (a move, not a copy); parse the rest.
+    let reused: Vec<Option<(ast::File, Vec<Diagnostic>)>> = files
+        .iter()
+        .map(|f| match cache.parsed.remove(&f.path) {
+            Some((text, tree, diags)) if text == f.text => Some((tree, diags)),
+            _ => None,
+        })
+        .collect();
+    cache.parsed.clear();
     let parsed: Vec<(ast::File, Vec<Diagnostic>)> = files
         .par_iter()
+        .zip(reused)
         .enumerate()
-        .map(|(i, f)| {
+        .map(|(i, (f, reused))| {
             let id = FileId(u32::try_from(i).unwrap_or(u32::MAX));
-            match cache.parsed.get(&f.path) {
-                Some((text, tree, diags)) if *text == f.text => {
+            match reused {
+                Some((tree, mut diags)) => {
                     // A file's parse diagnostics only point into that file.
-                    let mut diags = diags.clone();
                     for d in &mut diags {
                         d.primary.file = id;
                         d.secondary.iter_mut().for_each(|l| l.file = id);
                         d.fixes.iter_mut().for_each(|x| x.file = id);
                     }
-                    (tree.clone(), diags)
+                    (tree, diags)
                 }
-                _ => syntax::parse(id, &f.text),
+                None => syntax::parse(id, &f.text),
             }
-        })
-        .collect();
-    cache.parsed = files
-        .iter()
-        .zip(&parsed)
-        .map(|(f, (tree, diags))| {
-            (
-                f.path.clone(),
-                (f.text.clone(), tree.clone(), diags.clone()),
-            )
         })
         .collect();
     let mut diagnostics = Vec::new();

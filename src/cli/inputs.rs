@@ -26,24 +26,25 @@ pub fn analyze_path(root: &Path) -> Result<Analysis, Vec<InputError>> {
     } else {
         root
     };
-    let mut cache = ParseCache::default();
-    let first = crate::analyze_with(files.clone(), &mut cache, &Options::default());
-    let paths: Vec<&str> = first
+    let first = crate::analyze_with(
+        files.clone(),
+        &mut ParseCache::default(),
+        &Options::default(),
+    );
+    let paths: Vec<String> = first
         .sema
         .model
         .clusters
         .iter()
-        .filter_map(|c| c.sealing_cert.as_deref())
+        .filter_map(|c| c.sealing_cert.clone())
         .collect();
     let mut a = if paths.is_empty() {
         first
     } else {
         let options = Options {
-            files: paths
-                .iter()
-                .map(|p| ((*p).to_string(), read(dir, p)))
-                .collect(),
+            files: paths.iter().map(|p| (p.clone(), read(dir, p))).collect(),
         };
+        let mut cache = ParseCache::from_analysis(first);
         crate::analyze_with(files, &mut cache, &options)
     };
     a.root = Some(dir.display().to_string());

@@ -287,27 +287,39 @@ pub fn inventory(ctx: &Ctx) -> Vec<Component> {
             per_env.push((*env, c));
         }
     }
-    // Merge: one row per distinct (name, role, version, license, verdict, place).
+    // Merge: one row per distinct (name, role, version, license, verdict, place). The
+    // index finds a row's candidates without scanning every row (a platform has
+    // thousands); the verdict, which has no order, is compared within them.
+    type Key = (
+        Role,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        (FileId, Span),
+    );
     let mut merged: Vec<Component> = Vec::new();
+    let mut index: std::collections::BTreeMap<Key, Vec<usize>> = std::collections::BTreeMap::new();
     for (env, c) in per_env {
-        let same = |m: &Component| {
-            m.name == c.name
-                && m.role == c.role
-                && m.version == c.version
-                && m.license == c.license
-                && m.verdict == c.verdict
-                && m.at == c.at
-                && m.image == c.image
-        };
-        match merged.iter_mut().find(|m| same(m)) {
-            Some(m) => {
+        let key: Key = (
+            c.role.clone(),
+            c.name.clone(),
+            c.version.clone(),
+            c.license.clone(),
+            c.image.clone(),
+            c.at,
+        );
+        let bucket = index.entry(key).or_default();
+        match bucket.iter().find(|&&i| merged[i].verdict == c.verdict) {
+            Some(&i) => {
                 if let Some(e) = env {
-                    m.envs.push(e.to_string());
+                    merged[i].envs.push(e.to_string());
                 }
             }
             None => {
                 let mut c = c;
                 c.envs = env.map(|e| vec![e.to_string()]).unwrap_or_default();
+                bucket.push(merged.len());
                 merged.push(c);
             }
         }

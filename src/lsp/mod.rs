@@ -103,7 +103,6 @@ pub(crate) struct Server {
     disk: BTreeMap<String, String>,
     /// Display path → text of documents open in the editor.
     open: BTreeMap<String, String>,
-    cache: ParseCache,
     pub(crate) analysis: Analysis,
     /// What was last published per path, to send only changes.
     published: BTreeMap<String, Vec<lsp_types::Diagnostic>>,
@@ -117,7 +116,6 @@ impl Server {
             root: None,
             disk: BTreeMap::new(),
             open: BTreeMap::new(),
-            cache: ParseCache::default(),
             analysis: Analysis::default(),
             published: BTreeMap::new(),
             inventory: None,
@@ -169,7 +167,9 @@ impl Server {
             .into_iter()
             .map(|(p, t)| SourceFile::new(p, t))
             .collect();
-        self.analysis = crate::analyze_cached(files, &mut self.cache);
+        let previous = std::mem::take(&mut self.analysis);
+        let mut cache = ParseCache::from_analysis(previous);
+        self.analysis = crate::analyze_cached(files, &mut cache);
         self.inventory = None;
     }
 

@@ -1101,7 +1101,10 @@ fn build_model(s: &Sema, diags: &mut Vec<Diagnostic>) -> Model {
 }
 
 /// The declaration's attributes with one env's overrides applied.
-fn apply_overrides(d: &Decl, env: &Decl) -> Attrs {
+fn apply_overrides<'a>(d: &'a Decl, env: &Decl) -> std::borrow::Cow<'a, Attrs> {
+    if !env.overrides.iter().any(|o| o.target.text == d.name) {
+        return std::borrow::Cow::Borrowed(&d.attrs);
+    }
     let mut attrs = d.attrs.clone();
     for o in env.overrides.iter().filter(|o| o.target.text == d.name) {
         let Some(v) = &o.checked else { continue };
@@ -1120,7 +1123,7 @@ fn apply_overrides(d: &Decl, env: &Decl) -> Attrs {
             attrs.insert(attr, v.clone());
         }
     }
-    attrs
+    std::borrow::Cow::Owned(attrs)
 }
 
 /// Checks of values that are only known once resolved for one environment.
