@@ -3,30 +3,11 @@
 //! clean.
 
 use afc::source::{FileId, SourceFile};
-use std::path::{Path, PathBuf};
+#[path = "support/files.rs"]
+mod files;
 
-fn af_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            out.extend(af_files(&p));
-        } else if p.extension().is_some_and(|x| x == "af") {
-            out.push(p);
-        }
-    }
-    out
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use files::{af_files, root};
+use std::path::PathBuf;
 
 /// The workspaces that must check clean.
 fn clean_workspaces() -> Vec<PathBuf> {

@@ -3,31 +3,12 @@
 //! the same model and the same diagnostics (by code and message) as before.
 
 use afc::source::{FileId, SourceFile};
-use std::path::{Path, PathBuf};
+#[path = "support/files.rs"]
+mod files;
+
+use files::{af_files, root};
+use std::path::PathBuf;
 use std::process::Command;
-
-fn af_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            out.extend(af_files(&p));
-        } else if p.extension().is_some_and(|x| x == "af") {
-            out.push(p);
-        }
-    }
-    out
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// The formatted text, or `None` when the text has syntax errors.
 fn format(text: &str) -> Option<String> {

@@ -5,6 +5,9 @@
 
 use afc::diag::render::{self, HumanOptions};
 use afc::source::SourceFile;
+#[path = "support/files.rs"]
+mod files;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -32,32 +35,13 @@ fn corpus() -> Vec<String> {
         .map(|(_, t)| (*t).to_string())
         .collect();
     for dir in ["examples", "testdata/check"] {
-        for e in walk(&root.join(dir)) {
+        for e in files::all_files(&root.join(dir)) {
             if e.extension().is_some_and(|x| x == "af") {
                 out.push(std::fs::read_to_string(&e).expect("corpus is UTF-8"));
             }
         }
     }
     out
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut v = Vec::new();
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            v.extend(walk(&p));
-        } else {
-            v.push(p);
-        }
-    }
-    v
 }
 
 const TOKENS: &[&str] = &[

@@ -37,11 +37,27 @@ impl Grant<'_> {
         self.resource.split_once('/').map(|(_, s)| s)
     }
 
+    /// ` (env `staging`)` for a grant an environment gives, else nothing: for messages.
+    #[must_use]
+    pub fn in_env(&self) -> String {
+        self.env.map_or(String::new(), |e| format!(" (env `{e}`)"))
+    }
+
     /// True when the grant includes `verb` (or `*`).
     #[must_use]
     pub fn has_verb(&self, verb: &str) -> bool {
         self.verbs.iter().any(|v| v == verb)
     }
+}
+
+/// Reports every grant `matches` selects, each with the rule's `diagnostic`.
+pub fn report(
+    ctx: &Ctx,
+    out: &mut Vec<crate::diag::Diagnostic>,
+    matches: fn(&Grant) -> bool,
+    diagnostic: fn(&Grant) -> crate::diag::Diagnostic,
+) {
+    out.extend(grants(ctx).iter().filter(|g| matches(g)).map(diagnostic));
 }
 
 /// Every grant of every service and site: their own `access` lists and the lists

@@ -23,15 +23,13 @@ pub fn matches(g: &Grant) -> bool {
 }
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    for g in access::grants(ctx).iter().filter(|g| matches(g)) {
-        out.push(diagnostic(g));
-    }
+    access::report(ctx, out, matches, diagnostic);
 }
 
 /// Builds the diagnostic for one grant.
 #[must_use]
 pub fn diagnostic(g: &Grant) -> Diagnostic {
-    let env = g.env.map_or(String::new(), |e| format!(" (env `{e}`)"));
+    let env = g.in_env();
     Diagnostic::new(
         code::RBAC_ESCALATION,
         format!("`{}`{env} is granted a privilege-escalation verb: `{} {}`", g.workload, g.verbs.join(","), g.resource),
