@@ -1,10 +1,12 @@
-// Validates SealedSecret documents with @kubernetes-models/sealed-secrets (for
-// tests/conformance.rs, through check_manifests.py).
+// Validates custom resources with the published @kubernetes-models packages (for
+// tests/conformance.rs, through check_manifests.py): SealedSecret, Argo CD Application
+// and AppProject, Traefik IngressRoute and Middleware, cert-manager Certificate and
+// ClusterIssuer.
 //
-// Usage: node sealedsecret_check.mjs NODE_DIR < [{"id": ..., "doc": {...}}, ...]
+// Usage: node crd_check.mjs NODE_DIR < [{"id": ..., "doc": {...}}, ...]
 // Output: [{"id": ..., "errors": ["..."]}, ...]
 //
-// The model's validate() checks types and required fields but accepts unknown fields
+// A model's validate() checks types and required fields but accepts unknown fields
 // (its schema has no additionalProperties: false). So the validator runs a second time
 // on a Proxy of the document that records every key it looks up: a key it never looked
 // at, in an object where it looked up others, is not in the schema. Objects whose keys
@@ -15,8 +17,27 @@ import { pathToFileURL } from "node:url";
 import path from "node:path";
 
 const nodeDir = process.argv[2];
-const modelFile = path.join(nodeDir, "node_modules/@kubernetes-models/sealed-secrets/bitnami.com/v1alpha1/SealedSecret.js");
-const { SealedSecret } = await import(pathToFileURL(modelFile).href);
+// apiVersion kind -> model file under node_modules/@kubernetes-models.
+const MODELS = {
+  "bitnami.com/v1alpha1 SealedSecret": "sealed-secrets/bitnami.com/v1alpha1/SealedSecret.js",
+  "argoproj.io/v1alpha1 Application": "argo-cd/argoproj.io/v1alpha1/Application.js",
+  "argoproj.io/v1alpha1 AppProject": "argo-cd/argoproj.io/v1alpha1/AppProject.js",
+  "traefik.io/v1alpha1 IngressRoute": "traefik/traefik.io/v1alpha1/IngressRoute.js",
+  "traefik.io/v1alpha1 Middleware": "traefik/traefik.io/v1alpha1/Middleware.js",
+  "cert-manager.io/v1 Certificate": "cert-manager/cert-manager.io/v1/Certificate.js",
+  "cert-manager.io/v1 ClusterIssuer": "cert-manager/cert-manager.io/v1/ClusterIssuer.js",
+};
+const loaded = new Map();
+async function model(doc) {
+  const key = `${doc.apiVersion} ${doc.kind}`;
+  const file = MODELS[key];
+  if (!file) return null;
+  if (!loaded.has(key)) {
+    const mod = await import(pathToFileURL(path.join(nodeDir, "node_modules/@kubernetes-models", file)).href);
+    loaded.set(key, mod[doc.kind]);
+  }
+  return loaded.get(key);
+}
 
 function track(value, at, seen) {
   if (value === null || typeof value !== "object") return value;
@@ -43,10 +64,10 @@ function track(value, at, seen) {
   });
 }
 
-function check(doc) {
+function check(Model, doc) {
   const errors = [];
   try {
-    new SealedSecret(doc).validate();
+    new Model(doc).validate();
   } catch (e) {
     if (Array.isArray(e.errors) && e.errors.length) {
       for (const x of e.errors) errors.push(`${x.instancePath || "."} ${x.message}`);
@@ -56,18 +77,23 @@ function check(doc) {
   }
   const seen = [];
   try {
-    SealedSecret.prototype.validate.call(track(doc, "", seen));
+    Model.prototype.validate.call(track(doc, "", seen));
   } catch {
     // reported above
   }
   for (const r of seen) {
     if (Array.isArray(r.obj) || r.listed || r.touched.size === 0) continue;
     for (const k of Object.keys(r.obj)) {
-      if (!r.touched.has(k)) errors.push(`${r.at}.${k}: unknown field (not in the SealedSecret schema)`);
+      if (!r.touched.has(k)) errors.push(`${r.at}.${k}: unknown field (not in the ${doc.kind} schema)`);
     }
   }
   return errors;
 }
 
 const items = JSON.parse(readFileSync(0, "utf8"));
-process.stdout.write(JSON.stringify(items.map((it) => ({ id: it.id, errors: check(it.doc) }))));
+const out = [];
+for (const it of items) {
+  const Model = await model(it.doc);
+  out.push({ id: it.id, errors: Model ? check(Model, it.doc) : [`no model for ${it.doc.apiVersion} ${it.doc.kind}`] });
+}
+process.stdout.write(JSON.stringify(out));

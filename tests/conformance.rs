@@ -192,6 +192,187 @@ fn accepted_checkov() -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Every route host of the environment is served by exactly one `websecure`
+/// IngressRoute (with TLS) and one `web` IngressRoute (redirecting), and nothing else
+/// is routed.
+fn routes_are_complete(
+    case: &str,
+    env: &str,
+    a: &afc::Analysis,
+    got: &BTreeMap<(String, String), serde_yaml::Value>,
+) {
+    let model_env = a
+        .sema
+        .model
+        .envs
+        .iter()
+        .find(|e| e.name == env)
+        .expect("env in the model");
+    let mut want: Vec<String> = model_env
+        .workloads
+        .iter()
+        .filter_map(|w| w.route.clone())
+        .collect();
+    want.sort();
+    for entry_point in ["websecure", "web"] {
+        let mut hosts: Vec<String> = got
+            .iter()
+            .filter(|((kind, _), v)| {
+                kind == "IngressRoute"
+                    && v["spec"]["entryPoints"]
+                        .as_sequence()
+                        .is_some_and(|e| e.iter().any(|x| x.as_str() == Some(entry_point)))
+            })
+            .flat_map(|(_, v)| {
+                let tls = &v["spec"]["tls"];
+                if entry_point == "websecure" {
+                    assert!(
+                        tls["certResolver"].as_str().is_some()
+                            || tls["secretName"].as_str().is_some(),
+                        "{case}/{env}: a websecure IngressRoute without TLS: {v:?}"
+                    );
+                }
+                v["spec"]["routes"]
+                    .as_sequence()
+                    .cloned()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|r| {
+                        let m = r["match"].as_str().unwrap_or_default().to_string();
+                        m.strip_prefix("Host(`")
+                            .and_then(|h| h.strip_suffix("`)"))
+                            .unwrap_or_else(|| panic!("{case}/{env}: unexpected match {m}"))
+                            .to_string()
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        hosts.sort();
+        assert_eq!(
+            hosts, want,
+            "{case}/{env}: hosts of the {entry_point} IngressRoutes"
+        );
+    }
+}
+
+/// The Argo CD and cluster files: every Application's path exists in the tree and
+/// builds with `kubectl kustomize`, environment Applications point at their overlay
+/// and revision, and the K3s configs parse. Returns the files to validate.
+fn delivery_files_build(case: &str, a: &afc::Analysis, out: &Path) -> Vec<PathBuf> {
+    let platform = a.sema.model.platform.as_ref().expect("platform");
+    let prefix = format!("{}/", platform.path.trim_end_matches('/'));
+    let mut files = vec![out.join("argocd/root.yaml")];
+    let apps_dir = out.join("argocd/apps");
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&apps_dir)
+        .expect("argocd/apps/")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.file_name().is_some_and(|n| n != "kustomization.yaml"))
+        .collect();
+    names.sort();
+    files.extend(names);
+    let mut env_apps = 0;
+    for f in files.clone() {
+        let v: serde_yaml::Value =
+            serde_yaml::from_str(&std::fs::read_to_string(&f).expect("read")).expect("parses");
+        if v["kind"] != "Application" {
+            continue;
+        }
+        let path = v["spec"]["source"]["path"].as_str().expect("path");
+        assert_eq!(
+            v["spec"]["source"]["repoURL"].as_str(),
+            Some(platform.repo.as_str())
+        );
+        let rel = path
+            .strip_prefix(&prefix)
+            .unwrap_or_else(|| panic!("{case}: {path} is not under {prefix}"));
+        let dir = out.join(rel);
+        assert!(
+            dir.is_dir(),
+            "{case}: Application path {path} is not in the output"
+        );
+        let objects = docs_by_key(&kustomize(&dir));
+        assert!(!objects.is_empty(), "{case}: {path} builds to nothing");
+        if let Some(env) = rel.strip_prefix("overlays/") {
+            env_apps += 1;
+            let e = a
+                .sema
+                .model
+                .envs
+                .iter()
+                .find(|e| e.name == env)
+                .expect("env");
+            assert_eq!(
+                v["spec"]["source"]["targetRevision"].as_str(),
+                Some(e.revision.as_str())
+            );
+            assert_eq!(
+                v["spec"]["destination"]["namespace"].as_str(),
+                Some(e.namespace.as_str())
+            );
+            assert_eq!(
+                v["spec"]["syncPolicy"]["automated"].is_mapping(),
+                e.auto_sync,
+                "{case}/{env}: automated sync"
+            );
+        }
+        if rel == "argocd/apps" {
+            // The root owns every other Application and the projects.
+            let owned = objects.keys().filter(|(k, _)| k == "Application").count();
+            assert_eq!(
+                owned + 1,
+                files
+                    .iter()
+                    .filter(|p| {
+                        std::fs::read_to_string(p)
+                            .is_ok_and(|t| t.contains("\nkind: Application\n"))
+                    })
+                    .count(),
+                "{case}: the root does not own every Application"
+            );
+        }
+    }
+    assert_eq!(
+        env_apps,
+        a.sema.model.envs.len(),
+        "{case}: one Application per env"
+    );
+    for c in &a.sema.model.clusters {
+        let k3s = out.join("clusters").join(&c.name).join("k3s");
+        for (file, init) in [("server.yaml", false), ("server-init.yaml", true)] {
+            let p = k3s.join(file);
+            if init && c.servers < 2 {
+                assert!(!p.exists(), "{case}: {} for a single server", p.display());
+                continue;
+            }
+            let v: serde_yaml::Value =
+                serde_yaml::from_str(&std::fs::read_to_string(&p).expect("k3s config"))
+                    .expect("YAML");
+            assert_eq!(v["secrets-encryption"].as_bool(), Some(c.encrypt_secrets));
+            assert_eq!(v["cluster-init"].as_bool(), init.then_some(true));
+            let text = serde_yaml::to_string(&v).expect("text");
+            assert!(
+                !text.contains("token"),
+                "{case}: a token in {}",
+                p.display()
+            );
+        }
+        assert_eq!(k3s.join("agent.yaml").exists(), c.agents > 0);
+        let manifests = out.join(afc::emit::delivery::cluster_dir(&c.name));
+        if manifests.is_dir() {
+            for f in std::fs::read_dir(&manifests)
+                .expect("dir")
+                .filter_map(Result::ok)
+            {
+                if f.file_name() != "kustomization.yaml" {
+                    files.push(f.path());
+                }
+            }
+        }
+    }
+    files
+}
+
 #[test]
 fn built_trees_pass_the_real_tools() {
     let Some(t) = tools("built_trees_pass_the_real_tools") else {
@@ -259,9 +440,11 @@ fn built_trees_pass_the_real_tools() {
                     k.0, k.1
                 );
             }
+            routes_are_complete(&name, &env, &a, &got);
         }
+        to_validate.extend(delivery_files_build(&name, &a, &out));
     }
-    assert!(overlay_count >= 6, "only {overlay_count} overlays built");
+    assert!(overlay_count >= 8, "only {overlay_count} overlays built");
 
     // kubernetes-validate and the SealedSecret schema.
     let o = Command::new(&t.python)
@@ -297,6 +480,20 @@ fn built_trees_pass_the_real_tools() {
         report["sealed_secrets"].as_u64().unwrap_or(0) >= 6,
         "too few SealedSecrets: {report}"
     );
+    for (kind, min) in [
+        ("Application", 9),
+        ("AppProject", 5),
+        ("IngressRoute", 16),
+        ("Middleware", 6),
+        ("Certificate", 2),
+        ("ClusterIssuer", 1),
+        ("HelmChartConfig", 2),
+    ] {
+        assert!(
+            report["kinds"][kind].as_u64().unwrap_or(0) >= min,
+            "fewer than {min} {kind} documents validated: {report}"
+        );
+    }
 
     // checkov, once over every overlay's output.
     let o = Command::new(&t.checkov)

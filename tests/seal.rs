@@ -245,6 +245,14 @@ fn adds_a_block_for_a_new_environment() {
     let envs =
         read(dir, "environments.af") + "\nenv dev {\n  domain = \"dev.alternatefutures.ai\"\n}\n";
     std::fs::write(dir.join("environments.af"), envs).expect("write");
+    // A third environment needs two more agents (AF4014, the cluster's capacity).
+    let platform = read(dir, "platform.af");
+    assert!(platform.contains("agents          = 2"));
+    std::fs::write(
+        dir.join("platform.af"),
+        platform.replace("agents          = 2", "agents          = 4"),
+    )
+    .expect("write");
     let before = read(dir, "secrets.af");
     let out = seal(dir, "jwt", Some("dev"), "JWT_SECRET", &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));

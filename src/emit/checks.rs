@@ -35,6 +35,7 @@ fn site(sema: &Sema, env: Option<&str>, decl: &Decl, attr: &str) -> (FileId, Spa
 
 /// Runs the build checks; pushes their diagnostics.
 pub fn run(sema: &Sema, diags: &mut Vec<Diagnostic>) {
+    super::cluster_checks::run(sema, diags);
     let Some(platform) = sema.model.platform.as_ref() else {
         return;
     };

@@ -7,9 +7,10 @@
 //!    base: the declarations as written, with no overrides and with `${domain}`,
 //!    `${env}` and `${namespace}` left as written ([`view::base_env`]).
 //! 2. Emitters ([`EMITTERS`], one module per output kind) turn a view into [`Object`]s.
-//!    Issue-4 outputs (routes, Argo CD, cluster files) add emitters to that list: an
-//!    emitter may also add files outside the Kustomize tree ([`Emitter::files`]) and
-//!    adjust every object of a view at the end ([`Emitter::finish`]).
+//!    An emitter may also add files outside the Kustomize tree ([`Emitter::files`]:
+//!    [`delivery`] writes the Argo CD applications and the cluster files) and adjust
+//!    every object of a view at the end ([`Emitter::finish`]: [`waves`] sets the sync
+//!    wave of every object).
 //! 3. [`kustomize::assemble`] writes the base objects into `base/` and, per
 //!    environment, only the differences: `namespace`, `images`, `replicas`, JSON
 //!    patches, added objects and deletions. `kubectl kustomize overlays/<env>` yields
@@ -19,13 +20,17 @@
 //! are rendered in parallel but collected in order, and every list is sorted.
 
 pub mod checks;
+pub mod cluster_checks;
 pub mod datastore;
+pub mod delivery;
 pub mod kustomize;
 pub mod meta;
 pub mod namespace;
 pub mod netpol;
+pub mod routes;
 pub mod secret;
 pub mod view;
+pub mod waves;
 pub mod wiring;
 pub mod workload;
 pub mod yaml;
@@ -204,6 +209,10 @@ pub static EMITTERS: &[&dyn Emitter] = &[
     &datastore::DataStoreEmitter,
     &secret::SealedSecretEmitter,
     &netpol::NetworkPolicyEmitter,
+    &routes::RouteEmitter,
+    &delivery::DeliveryEmitter,
+    // Last: it annotates every object the others made.
+    &waves::WaveEmitter,
 ];
 
 /// The objects of the base and of every environment.

@@ -100,6 +100,19 @@ fn container(ctx: &Ctx, view: &View, w: &Workload) -> Node {
         .with("volumeMounts", vec![meta::mount("tmp", "/tmp")])
 }
 
+/// The annotation that has Linkerd's proxy injector add the proxy to a pod.
+pub const LINKERD_INJECT: &str = "linkerd.io/inject";
+
+/// The pod template's metadata: the labels, and `linkerd.io/inject: enabled` when the
+/// workload opts in to the mesh.
+fn pod_metadata(w: &Workload, labels: Node) -> Node {
+    let meta = Node::map().with("labels", labels);
+    match w.mesh.as_deref() {
+        Some("linkerd") => meta.with("annotations", Node::map().with(LINKERD_INJECT, "enabled")),
+        _ => meta,
+    }
+}
+
 fn deployment(ctx: &Ctx, view: &View, w: &Workload) -> Object {
     let component = component(w);
     let labels = labels(ctx, &w.name, component);
@@ -128,7 +141,7 @@ fn deployment(ctx: &Ctx, view: &View, w: &Workload) -> Object {
             .with(
                 "template",
                 Node::map()
-                    .with("metadata", Node::map().with("labels", labels))
+                    .with("metadata", pod_metadata(w, labels))
                     .with("spec", pod),
             ),
     )
