@@ -16,8 +16,15 @@ fn format(text: &str) -> Option<String> {
     diags.is_empty().then(|| afc::fmt::format(text, &tree))
 }
 
-/// What must not change: the model and the diagnostics without positions.
-fn meaning(files: &[(String, String)]) -> (String, Vec<(String, String)>) {
+/// What must not change: the model, the diagnostics without positions, and the
+/// `afc build` output (when the workspace builds).
+type Meaning = (
+    String,
+    Vec<(String, String)>,
+    Option<std::collections::BTreeMap<String, String>>,
+);
+
+fn meaning(files: &[(String, String)]) -> Meaning {
     let a = afc::analyze(
         files
             .iter()
@@ -30,7 +37,8 @@ fn meaning(files: &[(String, String)]) -> (String, Vec<(String, String)>) {
         .iter()
         .map(|d| (d.code.as_str().to_string(), d.message.clone()))
         .collect();
-    (model, diags)
+    let built = afc::emit::build(&a).ok().map(|o| o.files);
+    (model, diags, built)
 }
 
 fn assert_properties(files: &[(String, String)]) {
@@ -54,7 +62,7 @@ fn assert_properties(files: &[(String, String)]) {
 #[test]
 fn every_repository_file_formats_idempotently_and_keeps_its_meaning() {
     let mut workspaces: Vec<PathBuf> = vec![root().join("examples/alternatefutures")];
-    for area in ["testdata/check"] {
+    for area in ["testdata/check", "testdata/build"] {
         for e in std::fs::read_dir(root().join(area))
             .expect("testdata")
             .flatten()
@@ -64,6 +72,7 @@ fn every_repository_file_formats_idempotently_and_keeps_its_meaning() {
     }
     workspaces.sort();
     let mut count = 0;
+    let mut built = 0;
     for ws in &workspaces {
         let files: Vec<(String, String)> = af_files(ws)
             .iter()
@@ -77,6 +86,9 @@ fn every_repository_file_formats_idempotently_and_keeps_its_meaning() {
         if files.iter().all(|(_, t)| format(t).is_some()) {
             assert_properties(&files);
             count += files.len();
+            if meaning(&files).2.is_some() {
+                built += 1;
+            }
         }
     }
     for (path, text) in afc::stdlib::FILES {
@@ -98,6 +110,7 @@ fn every_repository_file_formats_idempotently_and_keeps_its_meaning() {
         );
     }
     assert!(count > 30, "only {count} files formatted");
+    assert!(built >= 5, "only {built} workspaces compared by their build output");
 }
 
 struct Rng(u64);
