@@ -181,6 +181,56 @@ fn an_editor_session() {
     );
     c.notify("textDocument/didChange", json!({"textDocument": {"uri": services, "version": 5}, "contentChanges": [{"text": good}]}));
 
+    // Completion of env names after `sealed`, and of engines for a cache.
+    let secrets = uri_of("secrets.af");
+    let secrets_text = std::fs::read_to_string(root.join("secrets.af")).expect("read");
+    let mut typing = secrets_text.clone();
+    let at = typing.find("  sealed production").expect("block");
+    typing.insert_str(at, "  sealed \n");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": secrets, "languageId": "af", "version": 1, "text": typing}}),
+    );
+    let line = typing[..at].matches('\n').count();
+    let items = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": secrets}, "position": {"line": line, "character": 9}}),
+    );
+    let labels: Vec<&str> = items
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert_eq!(labels, ["production", "staging"]);
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": secrets, "version": 2}, "contentChanges": [{"text": secrets_text}]}),
+    );
+    let data_typing = data_text.replace("  engine  = redis", "  engine  = ");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": data, "languageId": "af", "version": 1, "text": data_typing}}),
+    );
+    let off = data_typing.find("  engine  = \n").expect("engine line") + "  engine  = ".len();
+    let line = data_typing[..off].matches('\n').count();
+    let col = off - data_typing[..off].rfind('\n').map_or(0, |i| i + 1);
+    let items = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": data}, "position": {"line": line, "character": col}}),
+    );
+    let labels: Vec<&str> = items
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert_eq!(labels, ["redis", "valkey"], "engines that serve a cache");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": data, "version": 2}, "contentChanges": [{"text": data_text}]}),
+    );
+
     // Rename `jwt` everywhere.
     let edit = c.request("textDocument/rename", json!({"textDocument": {"uri": services}, "position": pos(&good, "jwt", 0), "newName": "jwt-key"}));
     let changes = edit["changes"].as_object().expect("changes");

@@ -466,6 +466,9 @@ pub(crate) fn completion(
                     d.doc.as_deref().unwrap_or(""),
                 )
             })
+            .map(|i| (i.label.clone(), i))
+            .collect::<std::collections::BTreeMap<String, CompletionItem>>()
+            .into_values()
             .collect()
     };
     let trimmed = prefix.trim_start();
