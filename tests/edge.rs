@@ -280,3 +280,55 @@ fn capacity_sums_the_example() {
     assert_eq!(cap_cpu, 3 * 1_700 + 2 * 3_800);
     assert!(cpu <= cap_cpu && mem <= cap_mem);
 }
+
+fn diagnostics(text: &str) -> Vec<(String, String)> {
+    let a = afc::analyze(vec![afc::source::SourceFile::new("p.af", text)]);
+    a.diagnostics
+        .iter()
+        .map(|d| (d.code.as_str().to_string(), d.message.clone()))
+        .collect()
+}
+
+/// The cluster checks name what is wrong: the shortfall, the servers, the route.
+#[test]
+fn cluster_checks_name_the_problem() {
+    let head = "platform demo {\n  repo = \"https://example.com/demo.git\"\n}\n\nenv dev {\n  domain = \"dev.example.com\"\n}\n\n";
+    let small = format!(
+        "{head}cluster main {{\n  servers = 2\n  server_size {{ cpu = 1, memory = 2Gi }}\n  acme_email = \"ops@example.com\"\n}}\n\nservice api {{\n  image    = \"ghcr.io/acme/api:1.0.0\"\n  port     = 8080\n  replicas = 4\n  cpu      = 500m\n  memory   = 1Gi\n}}\n"
+    );
+    let d = diagnostics(&small);
+    assert!(
+        d.contains(&(
+            "AF4014".into(),
+            "the environments on cluster `main` (dev) do not fit: CPU: 2 requested, 1400m available, 600m short; memory: 4Gi requested, 2Gi available, 2Gi short".into()
+        )),
+        "{d:?}"
+    );
+    assert!(
+        d.iter()
+            .any(|(c, m)| c == "AF4012" && m.contains("2 servers")),
+        "{d:?}"
+    );
+    // Exactly at capacity fits: 2 servers x (1000m - 300m) = 1400m, 2 x (2Gi - 1Gi).
+    let fits = small
+        .replace("replicas = 4", "replicas = 2")
+        .replace("cpu      = 500m", "cpu      = 700m");
+    assert!(
+        !diagnostics(&fits).iter().any(|(c, _)| c == "AF4014"),
+        "{:?}",
+        diagnostics(&fits)
+    );
+    let no_email = format!(
+        "{head}cluster main {{\n  encrypt_secrets = false\n}}\n\nsite www {{\n  image = \"ghcr.io/acme/www:1.0.0\"\n  port  = 3000\n  route = \"${{domain}}\"\n}}\n"
+    );
+    let d = diagnostics(&no_email);
+    assert!(
+        d.iter()
+            .any(|(c, m)| c == "AF4013" && m.contains("`dev.example.com`")),
+        "{d:?}"
+    );
+    assert!(d.iter().any(|(c, _)| c == "AF4011"), "{d:?}");
+    // Both are errors: nothing is built.
+    let a = afc::analyze(vec![afc::source::SourceFile::new("p.af", &no_email)]);
+    assert!(afc::emit::build(&a).is_err());
+}
