@@ -7,9 +7,12 @@
 //! Each case also checks that the build does not depend on the order of the files and
 //! that every YAML file reads back (serde_yaml, a YAML 1.2 reader) as one mapping.
 
+#[path = "support/files.rs"]
+mod files;
+
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn build(files: Vec<afc::source::SourceFile>) -> Result<BTreeMap<String, String>, Failed> {
     let a = afc::analyze(files);
@@ -105,23 +108,9 @@ fn check_case(dir: &Path) -> Result<(), Failed> {
     }
 }
 
-fn cases() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/build");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.is_dir())
-                .collect()
-        })
-        .unwrap_or_default();
-    dirs.sort();
-    dirs
-}
-
 fn main() {
     let args = Arguments::from_args();
-    let cases = cases();
+    let cases = files::case_dirs("build");
     assert!(cases.len() >= 2, "testdata/build/ has too few cases");
     let trials = cases
         .into_iter()

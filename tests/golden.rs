@@ -6,7 +6,10 @@
 
 use afc::diag::render::{self, HumanOptions};
 use libtest_mimic::{Arguments, Failed, Trial};
-use std::path::{Path, PathBuf};
+
+#[path = "support/files.rs"]
+mod files;
+use std::path::Path;
 
 fn render_case(dir: &Path) -> String {
     // As the command line does: with the certificates the workspace names.
@@ -49,25 +52,9 @@ fn check_case(dir: &Path) -> Result<(), Failed> {
     .into())
 }
 
-fn cases(area: &str) -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata")
-        .join(area);
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.is_dir())
-                .collect()
-        })
-        .unwrap_or_default();
-    dirs.sort();
-    dirs
-}
-
 fn main() {
     let args = Arguments::from_args();
-    let trials = cases("check")
+    let trials = files::case_dirs("check")
         .into_iter()
         .map(|dir| {
             let name = format!(

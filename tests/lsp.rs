@@ -17,6 +17,16 @@ fn copy_example(to: &Path) {
     }
 }
 
+/// The labels of a completion answer.
+fn labels_of(items: &Value) -> Vec<&str> {
+    items
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect()
+}
+
 fn pos(text: &str, needle: &str, nth: usize) -> Value {
     let off = text.match_indices(needle).nth(nth).expect(needle).0;
     let line = text[..off].matches('\n').count();
@@ -146,12 +156,7 @@ fn an_editor_session() {
         "textDocument/completion",
         json!({"textDocument": {"uri": services}, "position": {"line": line, "character": 2}}),
     );
-    let labels: Vec<&str> = items
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|i| i["label"].as_str())
-        .collect();
+    let labels = labels_of(&items);
     assert!(
         labels.contains(&"replicas") && labels.contains(&"mesh"),
         "{labels:?}"
@@ -169,12 +174,7 @@ fn an_editor_session() {
         "textDocument/completion",
         json!({"textDocument": {"uri": services}, "position": {"line": line, "character": 10}}),
     );
-    let labels: Vec<&str> = items
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|i| i["label"].as_str())
-        .collect();
+    let labels = labels_of(&items);
     assert!(
         labels.contains(&"sessions") && labels.contains(&"jwt") && !labels.contains(&"main"),
         "{labels:?}"
@@ -196,12 +196,7 @@ fn an_editor_session() {
         "textDocument/completion",
         json!({"textDocument": {"uri": secrets}, "position": {"line": line, "character": 9}}),
     );
-    let labels: Vec<&str> = items
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|i| i["label"].as_str())
-        .collect();
+    let labels = labels_of(&items);
     assert_eq!(labels, ["production", "staging"]);
     c.notify(
         "textDocument/didChange",
@@ -219,12 +214,7 @@ fn an_editor_session() {
         "textDocument/completion",
         json!({"textDocument": {"uri": data}, "position": {"line": line, "character": col}}),
     );
-    let labels: Vec<&str> = items
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|i| i["label"].as_str())
-        .collect();
+    let labels = labels_of(&items);
     assert_eq!(labels, ["redis", "valkey"], "engines that serve a cache");
     c.notify(
         "textDocument/didChange",

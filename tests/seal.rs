@@ -6,6 +6,9 @@
 
 mod seal_support;
 
+#[path = "support/files.rs"]
+mod files;
+
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine as _;
@@ -26,25 +29,10 @@ fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/alternatefutures")
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    for entry in std::fs::read_dir(from).expect("read example") {
-        let entry = entry.expect("entry");
-        let dest = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), &dest).expect("copy");
-            std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o644)).expect("chmod");
-        }
-    }
-}
-
 /// A copy of the example whose certificate is the test key's.
 fn workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
-    copy_dir(&example(), dir.path());
+    files::copy_dir(&example(), dir.path());
     std::fs::write(
         dir.path().join("certs/sealed-secrets.pem"),
         ts::cert_pem(ts::rsa_key()),

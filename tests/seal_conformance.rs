@@ -7,10 +7,12 @@
 
 mod seal_support;
 
+#[path = "support/files.rs"]
+mod files;
+
 use rsa::pkcs8::EncodePrivateKey;
 use seal_support as ts;
 use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -67,21 +69,6 @@ fn afc(args: &[&str], stdin: &[u8]) -> Output {
         );
     }
     out
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    for entry in std::fs::read_dir(from).expect("read example") {
-        let entry = entry.expect("entry");
-        let dest = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), &dest).expect("copy");
-            std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o644)).expect("chmod");
-        }
-    }
 }
 
 fn sealed_value(dir: &Path, secret: &str, block: Option<&str>, key: &str) -> String {
@@ -159,7 +146,7 @@ fn afc_and_aes_gcm_rsa_oaep_open_each_others_values() {
     };
     let ws = tempfile::tempdir().expect("tempdir");
     let dir = ws.path();
-    copy_dir(
+    files::copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/alternatefutures"),
         dir,
     );

@@ -36,3 +36,35 @@ pub fn af_files(dir: &Path) -> Vec<PathBuf> {
         .filter(|p| p.extension().is_some_and(|x| x == "af"))
         .collect()
 }
+
+/// The case directories of a golden area, `testdata/<area>/<case>/`, sorted.
+pub fn case_dirs(area: &str) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root().join("testdata").join(area))
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.sort();
+    dirs
+}
+
+/// Copies a directory tree, making it writable (the sources may be read-only, as the
+/// CI's copy of the repository is).
+pub fn copy_dir(from: &Path, to: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(to).expect("mkdir");
+    std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    for entry in std::fs::read_dir(from).expect("read the source directory") {
+        let entry = entry.expect("entry");
+        let dest = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &dest);
+        } else {
+            std::fs::copy(entry.path(), &dest).expect("copy");
+            std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        }
+    }
+}
