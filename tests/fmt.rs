@@ -110,7 +110,10 @@ fn every_repository_file_formats_idempotently_and_keeps_its_meaning() {
         );
     }
     assert!(count > 30, "only {count} files formatted");
-    assert!(built >= 5, "only {built} workspaces compared by their build output");
+    assert!(
+        built >= 5,
+        "only {built} workspaces compared by their build output"
+    );
 }
 
 struct Rng(u64);

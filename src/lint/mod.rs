@@ -11,7 +11,8 @@
 //! diagnostic. The framework then applies the platform's policy
 //! (`severity { rule-name = off | warn | error }`) and the `// afc:allow rule -- reason`
 //! comments ([`suppress`]). The policy also configures two checks that run elsewhere in
-//! the core, [`ADOPTED`]: `unused-declaration` and `image-not-pinned`.
+//! the core, [`ADOPTED`]: `unused-declaration`, `image-not-pinned`,
+//! `secrets-not-encrypted` (an error under the default policy) and `even-server-count`.
 //!
 //! The rules run only on a workspace without syntax, type or graph errors (codes below
 //! `AF3000`): the model of a broken workspace is filled with empty values, and findings
@@ -86,7 +87,12 @@ pub static RULES: &[Rule] = &[
 
 /// Checks that run elsewhere in the core but that the policy configures like rules
 /// (severity and suppressions): unused declarations and unpinned images.
-pub const ADOPTED: &[Code] = &[code::UNUSED, code::UNPINNED_IMAGE];
+pub const ADOPTED: &[Code] = &[
+    code::UNUSED,
+    code::UNPINNED_IMAGE,
+    code::SECRETS_NOT_ENCRYPTED,
+    code::EVEN_SERVERS,
+];
 
 /// True for a code the policy configures: a rule's or an adopted one.
 #[must_use]
