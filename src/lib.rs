@@ -90,6 +90,42 @@ pub struct ParseCache {
 }
 
 impl ParseCache {
+    /// Parses every file (in parallel) ahead of an analysis that will reuse the trees.
+    #[must_use]
+    pub fn parse(files: &[SourceFile]) -> Self {
+        let parsed = files
+            .par_iter()
+            .map(|f| {
+                let (tree, diags) = syntax::parse(FileId(0), &f.text);
+                (f.path.clone(), (f.text.clone(), tree, diags))
+            })
+            .collect();
+        Self { parsed }
+    }
+
+    /// The `sealing_cert` paths written in the parsed files' clusters (plain strings):
+    /// what the command line must read before the analysis that lints certificates.
+    #[must_use]
+    pub fn sealing_certs(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .parsed
+            .values()
+            .flat_map(|(_, tree, _)| &tree.decls)
+            .filter(|d| d.kind.text == "cluster")
+            .flat_map(|d| &d.body.items)
+            .filter_map(|item| match item {
+                ast::Item::Attr(a) if a.key.text() == "sealing_cert" => match &a.value.kind {
+                    ast::ValueKind::Str(s) if s.is_plain() => Some(s.literal_text()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// Takes the trees of an analysis that is no longer needed, with each file's parse
     /// diagnostics (the `AF0xxx` ones), for the next analysis to reuse.
     #[must_use]

@@ -26,27 +26,20 @@ pub fn analyze_path(root: &Path) -> Result<Analysis, Vec<InputError>> {
     } else {
         root
     };
-    let first = crate::analyze_with(
-        files.clone(),
-        &mut ParseCache::default(),
-        &Options::default(),
-    );
-    let paths: Vec<String> = first
-        .sema
-        .model
-        .clusters
-        .iter()
-        .filter_map(|c| c.sealing_cert.clone())
-        .collect();
-    let mut a = if paths.is_empty() {
-        first
-    } else {
-        let options = Options {
-            files: paths.iter().map(|p| (p.clone(), read(dir, p))).collect(),
-        };
-        let mut cache = ParseCache::from_analysis(first);
-        crate::analyze_with(files, &mut cache, &options)
+    // One analysis: the certificate paths are read off the parsed clusters first, and
+    // the analysis reuses those parses.
+    let mut cache = ParseCache::parse(&files);
+    let options = Options {
+        files: cache
+            .sealing_certs()
+            .into_iter()
+            .map(|p| {
+                let bytes = read(dir, &p);
+                (p, bytes)
+            })
+            .collect(),
     };
+    let mut a = crate::analyze_with(files, &mut cache, &options);
     a.root = Some(dir.display().to_string());
     Ok(a)
 }
