@@ -17,9 +17,9 @@
 //! `images`, so patches are computed against the environment's object with those three
 //! undone.
 
-use super::meta::parse_image;
 use super::yaml::Node;
 use super::{Object, Rendered};
+use crate::lint::image::parse as parse_image;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// `apiVersion` and `kind` of a kustomization file.
@@ -128,12 +128,12 @@ impl ImageEntry {
         let r = parse_image(fin);
         match (r.tag, r.digest) {
             (Some(t), None) => Some(Self {
-                name: r.name.into(),
+                name: r.repository.into(),
                 tag: Some(t.into()),
                 digest: None,
             }),
             (None, Some(d)) => Some(Self {
-                name: r.name.into(),
+                name: r.repository.into(),
                 tag: None,
                 digest: Some(d.into()),
             }),
@@ -143,7 +143,7 @@ impl ImageEntry {
 
     fn apply(&self, image: &str) -> Option<String> {
         let r = parse_image(image);
-        (r.name == self.name).then(|| match (&self.digest, &self.tag) {
+        (r.repository == self.name).then(|| match (&self.digest, &self.tag) {
             (Some(d), _) => format!("{}@{d}", self.name),
             (None, Some(t)) => format!("{}:{t}", self.name),
             (None, None) => image.to_string(),
@@ -189,9 +189,9 @@ fn image_entries<'a>(
     let mut candidates: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (_, _, _, b, fin) in &uses {
         if let Some(b) = b {
-            if b != fin && parse_image(b).name == parse_image(fin).name {
+            if b != fin && parse_image(b).repository == parse_image(fin).repository {
                 candidates
-                    .entry(parse_image(b).name.to_string())
+                    .entry(parse_image(b).repository.to_string())
                     .or_default()
                     .insert(fin.clone());
             }

@@ -142,41 +142,11 @@ pub fn mount(name: &str, path: &str) -> Node {
     Node::map().with("name", name).with("mountPath", path)
 }
 
-/// An image reference split into name, tag and digest.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ImageRef<'a> {
-    pub name: &'a str,
-    pub tag: Option<&'a str>,
-    pub digest: Option<&'a str>,
-}
-
-/// Splits `registry:5000/repo/name:tag@sha256:...` into its parts.
-#[must_use]
-pub fn parse_image(image: &str) -> ImageRef<'_> {
-    let (rest, digest) = match image.split_once('@') {
-        Some((r, d)) => (r, Some(d)),
-        None => (image, None),
-    };
-    let slash = rest.rfind('/').map_or(0, |i| i + 1);
-    match rest[slash..].rfind(':') {
-        Some(i) => ImageRef {
-            name: &rest[..slash + i],
-            tag: Some(&rest[slash + i + 1..]),
-            digest,
-        },
-        None => ImageRef {
-            name: rest,
-            tag: None,
-            digest,
-        },
-    }
-}
-
 /// True when an image names a fixed version: a digest, or a tag other than `latest`.
 #[must_use]
 pub fn is_pinned(image: &str) -> bool {
-    let r = parse_image(image);
-    !r.name.is_empty()
+    let r = crate::lint::image::parse(image);
+    !r.repository.is_empty()
         && (r.digest.is_some_and(|d| d.contains(':') && d.len() > 8)
             || r.tag.is_some_and(|t| !t.is_empty() && t != "latest"))
 }
@@ -198,18 +168,19 @@ mod tests {
 
     #[test]
     fn images() {
+        use crate::lint::image::{ImageRef, parse};
         assert_eq!(
-            parse_image("localhost:5000/a/b:1.2@sha256:abc"),
+            parse("localhost:5000/a/b:1.2@sha256:abc"),
             ImageRef {
-                name: "localhost:5000/a/b",
+                repository: "localhost:5000/a/b",
                 tag: Some("1.2"),
                 digest: Some("sha256:abc")
             }
         );
         assert_eq!(
-            parse_image("localhost:5000/a/b"),
+            parse("localhost:5000/a/b"),
             ImageRef {
-                name: "localhost:5000/a/b",
+                repository: "localhost:5000/a/b",
                 tag: None,
                 digest: None
             }

@@ -3,7 +3,7 @@
 //! resolves them.
 
 use crate::sema::Sema;
-use crate::sema::model::{self, Env, Get, Vars, WorkloadKind};
+use crate::sema::model::{Env, Get, Vars};
 
 /// The placeholders the base keeps where an environment has values.
 pub const DOMAIN: &str = "${domain}";
@@ -37,17 +37,7 @@ pub fn base_env(sema: &Sema) -> Env {
             attrs: &d.attrs,
             vars: Some(&vars),
         };
-        match d.kind.as_str() {
-            "service" => env
-                .workloads
-                .push(model::workload(WorkloadKind::Service, &d.name, &g)),
-            "site" => env
-                .workloads
-                .push(model::workload(WorkloadKind::Site, &d.name, &g)),
-            "database" => env.databases.push(model::database(&d.name, &g)),
-            "cache" => env.caches.push(model::cache(&d.name, &g)),
-            _ => {}
-        }
+        env.push(&d.kind, &d.name, &g);
     }
     env
 }

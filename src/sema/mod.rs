@@ -10,7 +10,7 @@ use crate::diag::{Diagnostic, Severity, code, did_you_mean};
 use crate::source::{FileId, SourceFile, Span};
 use crate::syntax::ast::{self, Item, Key, StrLit};
 use graph::{Edge, EdgeKind, Graph};
-use model::{Get, Model, Vars, WorkloadKind};
+use model::{Get, Model, Vars};
 use std::collections::{BTreeMap, BTreeSet};
 use value::{Attrs, Ctx, Spanned, Val};
 
@@ -1084,16 +1084,7 @@ fn build_model(s: &Sema, diags: &mut Vec<Diagnostic>) -> Model {
                 attrs: &attrs,
                 vars: Some(&vars),
             };
-            match d.kind.as_str() {
-                "service" => e
-                    .workloads
-                    .push(model::workload(WorkloadKind::Service, &d.name, &g)),
-                "site" => e
-                    .workloads
-                    .push(model::workload(WorkloadKind::Site, &d.name, &g)),
-                "database" => e.databases.push(model::database(&d.name, &g)),
-                _ => e.caches.push(model::cache(&d.name, &g)),
-            }
+            e.push(&d.kind, &d.name, &g);
         }
         m.envs.push(e);
     }

@@ -68,6 +68,20 @@ pub struct Env {
 }
 
 impl Env {
+    /// Adds a service, site, database or cache, read through `g` (with this
+    /// environment's variables); declarations of other kinds are ignored.
+    pub(crate) fn push(&mut self, kind: &str, name: &str, g: &Get) {
+        match kind {
+            "service" => self
+                .workloads
+                .push(workload(WorkloadKind::Service, name, g)),
+            "site" => self.workloads.push(workload(WorkloadKind::Site, name, g)),
+            "database" => self.databases.push(database(name, g)),
+            "cache" => self.caches.push(cache(name, g)),
+            _ => {}
+        }
+    }
+
     /// The service or site called `name` (the lists are in name order).
     #[must_use]
     pub fn workload(&self, name: &str) -> Option<&Workload> {
