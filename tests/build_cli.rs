@@ -163,19 +163,19 @@ fn check_catches_a_hand_edit_with_a_diff() {
     let clean = afc(&["build", ".", "--check"], ws.path(), None);
     assert!(clean.status.success(), "{}", text(&clean.stderr));
 
-    let file = ws.path().join("deploy/base/deployment-backend.yaml");
+    let file = ws.path().join("deploy/base/resources.yaml");
     let src = std::fs::read_to_string(&file).expect("deployment");
-    std::fs::write(&file, src.replace("replicas: 2", "replicas: 5")).expect("write");
+    std::fs::write(&file, src.replacen("replicas: 2", "replicas: 5", 1)).expect("write");
     let before = tree(&ws.path().join("deploy"));
     let o = afc(&["build", ".", "--check"], ws.path(), None);
     assert_eq!(o.status.code(), Some(1));
     let diff = text(&o.stdout);
     assert!(
-        diff.contains("--- deploy/base/deployment-backend.yaml (committed)"),
+        diff.contains("--- deploy/base/resources.yaml (committed)"),
         "{diff}"
     );
     assert!(
-        diff.contains("+++ deploy/base/deployment-backend.yaml (built)"),
+        diff.contains("+++ deploy/base/resources.yaml (built)"),
         "{diff}"
     );
     assert!(

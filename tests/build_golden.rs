@@ -58,10 +58,13 @@ fn check_case(dir: &Path) -> Result<(), Failed> {
     }
     for (path, text) in &actual {
         if path.ends_with(".yaml") {
-            match serde_yaml::from_str::<serde_yaml::Value>(text) {
-                Ok(serde_yaml::Value::Mapping(_) | serde_yaml::Value::Sequence(_)) => {}
-                Ok(other) => return Err(format!("{path}: not a mapping: {other:?}").into()),
-                Err(e) => return Err(format!("{path}: YAML error: {e}").into()),
+            // Every document of every file (a file may hold several) is a map or a list.
+            for doc in serde_yaml::Deserializer::from_str(text) {
+                match <serde_yaml::Value as serde::Deserialize>::deserialize(doc) {
+                    Ok(serde_yaml::Value::Mapping(_) | serde_yaml::Value::Sequence(_)) => {}
+                    Ok(other) => return Err(format!("{path}: not a mapping: {other:?}").into()),
+                    Err(e) => return Err(format!("{path}: YAML error: {e}").into()),
+                }
             }
         }
     }

@@ -798,6 +798,13 @@ fn strings_kustomize_cannot_carry_are_refused() {
     }
 }
 
+/// The Deployment among the documents of a YAML stream.
+fn deployment(docs: &[serde_json::Value]) -> &serde_json::Value {
+    docs.iter()
+        .find(|d| d["kind"] == "Deployment")
+        .expect("a Deployment")
+}
+
 fn env_values(deployment: &serde_json::Value) -> BTreeMap<String, serde_json::Value> {
     deployment["spec"]["template"]["spec"]["containers"][0]["env"]
         .as_array()
@@ -829,11 +836,12 @@ fn string_battery_survives_kustomize_and_yaml_readers() {
         .collect();
 
     // afc's own file through a YAML 1.2 reader (always; no tools needed).
-    let base =
-        std::fs::read_to_string(out.join("base/deployment-strings.yaml")).expect("deployment");
-    let v: serde_json::Value = serde_yaml::from_str(&base).expect("parses");
+    let base = std::fs::read_to_string(out.join("base/resources.yaml")).expect("base");
+    let docs: Vec<serde_json::Value> = serde_yaml::Deserializer::from_str(&base)
+        .map(|d| serde::Deserialize::deserialize(d).expect("parses"))
+        .collect();
     assert_eq!(
-        env_values(&v),
+        env_values(deployment(&docs)),
         expected,
         "serde_yaml reads afc's output differently"
     );
@@ -855,9 +863,9 @@ fn string_battery_survives_kustomize_and_yaml_readers() {
         serde_json::from_slice(&o.stdout).expect("JSON")
     };
     // afc's own file through a YAML 1.1 reader.
-    let docs = reread(&out.join("base/deployment-strings.yaml"));
+    let docs = reread(&out.join("base/resources.yaml"));
     assert_eq!(
-        env_values(&docs[0]),
+        env_values(deployment(&docs)),
         expected,
         "PyYAML (YAML 1.1) reads afc's output differently"
     );
@@ -887,4 +895,113 @@ fn string_battery_survives_kustomize_and_yaml_readers() {
         expected,
         "kubectl kustomize + serde_yaml changed a value"
     );
+}
+
+/// A platform past the shard size: every environment is deployed by several Argo CD
+/// Applications; together they yield exactly the environment's objects, each once;
+/// each Application's overlay builds on its own; and an Application never syncs before
+/// one it depends on.
+#[test]
+fn a_sharded_platform_deploys_every_object_once_in_dependency_order() {
+    if !Command::new("kubectl")
+        .args(["version", "--client"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        skip(
+            "a_sharded_platform_deploys_every_object_once",
+            "kubectl not found",
+        );
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let ws = tmp.path().join("ws");
+    // 240 services and 48 stores and secrets: past the 150 declarations of one shard.
+    let files = afc::generate::workspace(240);
+    for f in &files {
+        let p = ws.join(&f.path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, &f.text).expect("write");
+    }
+    let out = tmp.path().join("out");
+    afc_build(&ws, &out);
+    let a = afc::analyze(afc::cli::workspace::load(&ws).expect("readable"));
+    let plan = afc::emit::shard::plan(&a.sema);
+    assert!(plan.shards.len() >= 3, "{plan:?}");
+    let rendered = afc::emit::render(&a).expect("renders");
+    let platform = a.sema.model.platform.as_ref().expect("platform");
+    let prefix = format!("{}/", platform.path.trim_end_matches('/'));
+    for (env, _, objects) in &rendered.envs {
+        let file = out.join(format!(
+            "argocd/apps/application-{}-{env}.yaml",
+            platform.name
+        ));
+        let text = std::fs::read_to_string(&file).expect("the env's Applications");
+        let mut got: BTreeMap<(String, String), serde_yaml::Value> = BTreeMap::new();
+        // Declaration → the wave of the Application that deploys it.
+        let mut wave_of: BTreeMap<String, i64> = BTreeMap::new();
+        let mut apps = 0;
+        for doc in serde_yaml::Deserializer::from_str(&text) {
+            let app: serde_yaml::Value = serde::Deserialize::deserialize(doc).expect("YAML");
+            assert_eq!(app["kind"], "Application");
+            apps += 1;
+            let wave: i64 = app["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"]
+                .as_str()
+                .and_then(|w| w.parse().ok())
+                .expect("a sync wave");
+            let path = app["spec"]["source"]["path"].as_str().expect("path");
+            let dir = out.join(path.strip_prefix(&prefix).expect("under the platform path"));
+            for (key, v) in docs_by_key(&kustomize(&dir)) {
+                let owner = v["metadata"]["labels"]["app.kubernetes.io/name"]
+                    .as_str()
+                    .map(str::to_string);
+                match owner {
+                    Some(o) => {
+                        wave_of.insert(o, wave);
+                    }
+                    // The namespace's own objects: the first Application to sync.
+                    None => assert_eq!(wave, 1, "{key:?} is not in the core Application"),
+                }
+                assert!(
+                    got.insert(key.clone(), v).is_none(),
+                    "{key:?} in two Applications"
+                );
+            }
+        }
+        assert_eq!(apps, plan.shards.len(), "{env}: one Application per shard");
+        let want: BTreeMap<(String, String), serde_yaml::Value> = objects
+            .iter()
+            .map(|o| {
+                let v: serde_yaml::Value = serde_yaml::from_str(&o.doc.to_yaml()).expect("parses");
+                ((o.kind.to_string(), o.name.clone()), v)
+            })
+            .collect();
+        assert_eq!(
+            got.keys().collect::<Vec<_>>(),
+            want.keys().collect::<Vec<_>>(),
+            "{env}: the Applications yield other objects"
+        );
+        for (k, v) in &want {
+            assert_eq!(&got[k], v, "{env}: {k:?} differs from afc's rendering");
+        }
+        // What a declaration uses is deployed by the same Application or an earlier wave.
+        let e = a
+            .sema
+            .model
+            .envs
+            .iter()
+            .find(|e| &e.name == env)
+            .expect("env");
+        for w in &e.workloads {
+            for u in &w.uses {
+                if let (Some(used), Some(user)) = (wave_of.get(u), wave_of.get(&w.name)) {
+                    assert!(
+                        used <= user,
+                        "{env}: {} (wave {user}) uses {u} (wave {used})",
+                        w.name
+                    );
+                }
+            }
+        }
+    }
 }

@@ -91,18 +91,6 @@ fn read_tree(dir: &Path) -> std::io::Result<BTreeMap<String, Vec<u8>>> {
     Ok(out)
 }
 
-/// Files in an existing tree that afc did not write (empty when afc owns the tree).
-fn foreign_files(tree: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
-    let listed = tree
-        .get(OUTPUT_MARKER)
-        .map(|m| emit::marker_files(&String::from_utf8_lossy(m)))
-        .unwrap_or_default();
-    tree.keys()
-        .filter(|p| p.as_str() != OUTPUT_MARKER && !listed.contains(*p))
-        .cloned()
-        .collect()
-}
-
 /// Runs `afc build`; returns the exit code.
 pub(crate) fn run(args: &BuildArgs) -> i32 {
     let format = args.output.format;
@@ -117,9 +105,9 @@ pub(crate) fn run(args: &BuildArgs) -> i32 {
             return 1;
         }
     }
-    let Ok(output) = emit::build(&a) else {
+    if a.has_errors() || a.sema.model.platform.is_none() {
         return 1;
-    };
+    }
     let root = if args.path.is_file() {
         args.path
             .parent()
@@ -144,9 +132,12 @@ pub(crate) fn run(args: &BuildArgs) -> i32 {
         }
     };
     let result = if args.check {
-        check(&out_dir, &output)
+        match emit::build(&a) {
+            Ok(output) => check(&out_dir, &output),
+            Err(_) => return 1,
+        }
     } else {
-        write(&out_dir, &output)
+        write(&out_dir, &a)
     };
     match result {
         Ok(()) => 0,
@@ -219,9 +210,41 @@ fn check(out_dir: &Path, output: &Output) -> Result<(), InputError> {
     ))
 }
 
-/// Writes the tree: into a temporary directory beside `out_dir`, then swapped in.
-fn write(out_dir: &Path, output: &Output) -> Result<(), InputError> {
-    let tree = match read_tree(out_dir) {
+/// The relative paths of every file under `dir` (as [`read_tree`], without reading
+/// the files).
+fn list_tree(dir: &Path) -> std::io::Result<Vec<String>> {
+    let mut out = Vec::new();
+    match std::fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(e),
+        Ok(m) if !m.is_dir() => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "exists and is not a directory",
+            ));
+        }
+        Ok(_) => {}
+    }
+    for entry in walkdir::WalkDir::new(dir).follow_links(false) {
+        let entry = entry.map_err(std::io::Error::other)?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        out.push(
+            rel.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/"),
+        );
+    }
+    Ok(out)
+}
+
+/// Writes the tree: file by file into a temporary directory beside `out_dir` as the
+/// build makes them, then swapped in. The build is never held whole in memory.
+fn write(out_dir: &Path, a: &crate::Analysis) -> Result<(), InputError> {
+    let existing = match list_tree(out_dir) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             return Err(error(
@@ -233,9 +256,21 @@ fn write(out_dir: &Path, output: &Output) -> Result<(), InputError> {
         }
         Err(e) => return Err(io_error(out_dir, "read the output directory", &e)),
     };
-    let foreign = foreign_files(&tree);
+    let listed = if existing.iter().any(|p| p == OUTPUT_MARKER) {
+        let marker = std::fs::read(out_dir.join(OUTPUT_MARKER))
+            .map_err(|e| io_error(out_dir, "read the output directory", &e))?;
+        emit::marker_files(&String::from_utf8_lossy(&marker))
+    } else {
+        std::collections::BTreeSet::new()
+    };
+    let mut foreign: Vec<&str> = existing
+        .iter()
+        .map(String::as_str)
+        .filter(|p| *p != OUTPUT_MARKER && !listed.contains(*p))
+        .collect();
+    foreign.sort_unstable();
     if !foreign.is_empty() {
-        let mut list: Vec<&str> = foreign.iter().take(5).map(String::as_str).collect();
+        let mut list: Vec<&str> = foreign.iter().take(5).copied().collect();
         let more = foreign.len().saturating_sub(list.len());
         let tail = if more > 0 {
             format!(" and {more} more")
@@ -252,47 +287,61 @@ fn write(out_dir: &Path, output: &Output) -> Result<(), InputError> {
             Some("move those files elsewhere, or write the output somewhere else with `-o DIR`; nothing was written".into()),
         ));
     }
-    let unchanged = tree.len() == output.files.len()
-        && output
-            .files
-            .iter()
-            .all(|(p, c)| tree.get(p).is_some_and(|b| b == c.as_bytes()));
-    if unchanged {
-        eprintln!(
-            "afc: {} is up to date ({} files)",
-            out_dir.display(),
-            output.files.len()
-        );
-        return Ok(());
-    }
-    swap_in(out_dir, output).map_err(|e| io_error(out_dir, "write the output", &e))?;
-    eprintln!(
-        "afc: wrote {} files to {}",
-        output.files.len(),
-        out_dir.display()
-    );
-    Ok(())
-}
-
-fn swap_in(out_dir: &Path, output: &Output) -> std::io::Result<()> {
     let parent = match out_dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    std::fs::create_dir_all(&parent)?;
     let stem = out_dir
         .file_name()
         .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
-    let new = tempfile::Builder::new()
-        .prefix(&format!(".{stem}.afc-new-"))
-        .tempdir_in(&parent)?;
-    for (rel, contents) in &output.files {
+    let new = std::fs::create_dir_all(&parent)
+        .and_then(|()| {
+            tempfile::Builder::new()
+                .prefix(&format!(".{stem}.afc-new-"))
+                .tempdir_in(&parent)
+        })
+        .map_err(|e| io_error(out_dir, "write the output", &e))?;
+    let changed = std::sync::atomic::AtomicBool::new(false);
+    let written = std::sync::atomic::AtomicUsize::new(0);
+    let sink = |rel: &str, contents: String| -> std::io::Result<()> {
         let path = new.path().join(rel);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        std::fs::write(&path, contents)?;
+        std::fs::write(&path, contents.as_bytes())?;
+        written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if !changed.load(std::sync::atomic::Ordering::Relaxed)
+            && std::fs::read(out_dir.join(rel)).ok().as_deref() != Some(contents.as_bytes())
+        {
+            changed.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(())
+    };
+    match emit::build_each(a, &sink) {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(io_error(out_dir, "write the output", &e)),
+        // Not reached: `run` only writes an analysis with a platform and no errors.
+        Err(_) => return Ok(()),
     }
+    let count = written.into_inner();
+    if !changed.into_inner() && count == existing.len() {
+        eprintln!("afc: {} is up to date ({count} files)", out_dir.display());
+        return Ok(());
+    }
+    swap_in(out_dir, new).map_err(|e| io_error(out_dir, "write the output", &e))?;
+    eprintln!("afc: wrote {count} files to {}", out_dir.display());
+    Ok(())
+}
+
+/// Moves the complete tree `new` to `out_dir`, keeping the previous tree until then.
+fn swap_in(out_dir: &Path, new: tempfile::TempDir) -> std::io::Result<()> {
+    let parent = match out_dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let stem = out_dir
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
     // A temporary directory is private (0700); the tree gets the old tree's mode, or 0755.
     match std::fs::metadata(out_dir) {
         Ok(m) => std::fs::set_permissions(new.path(), m.permissions())?,

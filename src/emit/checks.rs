@@ -6,14 +6,14 @@
 
 use super::datastore::database_pods;
 use super::meta::{DEFAULT_DENY, is_pinned};
-use super::view::base_env;
 use super::wiring::env_vars;
-use super::{Ctx, View};
+use super::{Ctx, Part, View};
 use crate::diag::{Diagnostic, code};
 use crate::sema::model::Env;
 use crate::sema::value::Val;
 use crate::sema::{Decl, Sema};
 use crate::source::{FileId, Span};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 /// Where an attribute of `decl` gets its value in `env`: the env's override, or the
@@ -44,23 +44,49 @@ pub fn run(sema: &Sema, diags: &mut Vec<Diagnostic>) {
         model: &sema.model,
         platform,
     };
-    let base = base_env(sema);
+    let base = sema.base();
+    // The checks read only a view's environment and whether it is the base.
+    let facts = super::Facts::default();
+    let parts: Vec<Part> = std::iter::once(base)
+        .chain(&sema.model.envs)
+        .map(|env| Part::all(env, &sema.model))
+        .collect();
     let mut views: Vec<View> = vec![View {
-        env: &base,
+        env: base,
         base: true,
+        part: &parts[0],
+        facts: &facts,
     }];
-    views.extend(sema.model.envs.iter().map(|env| View { env, base: false }));
-    for view in &views {
-        let env_name = (!view.base).then_some(view.env.name.as_str());
-        images(&ctx, view.env, env_name, diags);
-        env_conflicts(&ctx, view, env_name, diags);
-        unportable_strings(sema, view.env, env_name, diags);
-        if let Some(name) = env_name {
-            secrets(&ctx, view.env, name, diags);
-            postgres_replicas(sema, view.env, name, diags);
-        }
-    }
-    name_conflicts(&ctx, &base, diags);
+    views.extend(
+        sema.model
+            .envs
+            .iter()
+            .zip(&parts[1..])
+            .map(|(env, part)| View {
+                env,
+                base: false,
+                part,
+                facts: &facts,
+            }),
+    );
+    // The views are independent: check them side by side, collect in view order.
+    let found: Vec<Diagnostic> = views
+        .par_iter()
+        .flat_map_iter(|view| {
+            let mut diags = Vec::new();
+            let env_name = (!view.base).then_some(view.env.name.as_str());
+            images(&ctx, view.env, env_name, &mut diags);
+            env_conflicts(&ctx, view, env_name, &mut diags);
+            unportable_strings(sema, view.env, env_name, &mut diags);
+            if let Some(name) = env_name {
+                secrets(&ctx, view.env, name, &mut diags);
+                postgres_replicas(sema, view.env, name, &mut diags);
+            }
+            diags
+        })
+        .collect();
+    diags.extend(found);
+    name_conflicts(&ctx, base, diags);
 }
 
 fn images(ctx: &Ctx, env: &Env, env_name: Option<&str>, diags: &mut Vec<Diagnostic>) {

@@ -32,7 +32,7 @@ pub const AGENT_RESERVE_MEMORY: u64 = 256 << 20;
 /// replica of every service and site, every pod of every database and cache.
 #[must_use]
 pub fn env_requests(model: &Model, env: &Env) -> (u64, u64) {
-    let engine = |name: &str| model.engines.iter().find(|e| e.name == name);
+    let engine = |name: &str| model.engine(name);
     let (mut c, mut m) = (0u64, 0u64);
     for w in &env.workloads {
         c += w.cpu_request() * u64::from(w.replicas);

@@ -84,7 +84,7 @@ pub fn database_pods(
 /// The selector and port clients of a database or cache connect to.
 #[must_use]
 pub fn client_endpoint(ctx: &Ctx, view: &View, name: &str) -> Option<(Node, u16)> {
-    if let Some(db) = view.env.databases.iter().find(|d| d.name == name) {
+    if let Some(db) = view.env.database(name) {
         let port = ctx.engine(&db.engine)?.port;
         let component = if db.engine == "yugabytedb" {
             "yb-tserver"
@@ -93,7 +93,7 @@ pub fn client_endpoint(ctx: &Ctx, view: &View, name: &str) -> Option<(Node, u16)
         };
         return Some((selector(name, component), port));
     }
-    let cache = view.env.caches.iter().find(|c| c.name == name)?;
+    let cache = view.env.cache(name)?;
     Some((selector(name, "cache"), ctx.engine(&cache.engine)?.port))
 }
 
@@ -529,7 +529,7 @@ impl Emitter for DataStoreEmitter {
 
     fn objects(&self, ctx: &Ctx, view: &View) -> Vec<Object> {
         let mut out = Vec::new();
-        for db in &view.env.databases {
+        for db in view.databases() {
             let component = if db.engine == "yugabytedb" {
                 "yb-tserver"
             } else {
@@ -542,7 +542,7 @@ impl Emitter for DataStoreEmitter {
                 postgres(ctx, db, &mut out);
             }
         }
-        for c in &view.env.caches {
+        for c in view.caches() {
             out.push(service_account(ctx, &c.name, "cache"));
             cache(ctx, c, &mut out);
         }

@@ -18,10 +18,11 @@
 //! Paths in Applications are relative to the repository: the platform's `path`, then
 //! the tree above. No token, key or password is ever written.
 
+use super::kustomize::overlay_dir;
 use super::meta::{MANAGED_BY, PART_OF};
 use super::routes::{CERT_MANAGER, RESOLVER};
 use super::waves::ANNOTATION;
-use super::yaml::{Node, strs};
+use super::yaml::{Node, stream, strs};
 use super::{Ctx, Emitter, Object, View};
 use crate::sema::model::Cluster;
 
@@ -393,24 +394,41 @@ impl Emitter for DeliveryEmitter {
     fn files(&self, ctx: &Ctx) -> Vec<(String, String)> {
         let mut files = Vec::new();
         let platform = &ctx.platform.name;
-        let mut apps: Vec<(String, Node)> = Vec::new();
-        apps.push((format!("appproject-{platform}.yaml"), env_project(ctx)));
+        let mut apps: Vec<(String, Vec<Node>)> = Vec::new();
+        apps.push((
+            format!("appproject-{platform}.yaml"),
+            vec![env_project(ctx)],
+        ));
+        let plan = super::shard::plan(ctx.sema);
         for e in &ctx.model.envs {
-            let app = App {
-                name: format!("{platform}-{}", e.name),
-                project: platform.clone(),
-                revision: &e.revision,
-                path: repo_path(ctx, &format!("overlays/{}", e.name)),
-                server: server_of(ctx, e.cluster.as_deref()),
-                namespace: &e.namespace,
-                automated: e.auto_sync,
-                create_namespace: true,
-                wave: 1,
+            // One Application per environment, or per shard of it: all in one file.
+            let shards: Vec<(String, usize, i64)> = if plan.sharded() {
+                plan.shards
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (format!("{platform}-{}-{}", e.name, s.name), i, s.wave))
+                    .collect()
+            } else {
+                vec![(format!("{platform}-{}", e.name), 0, 1)]
             };
-            apps.push((
-                format!("application-{}.yaml", app.name),
-                application(ctx, &app),
-            ));
+            let docs: Vec<Node> = shards
+                .into_iter()
+                .map(|(name, shard, wave)| {
+                    let app = App {
+                        name,
+                        project: platform.clone(),
+                        revision: &e.revision,
+                        path: repo_path(ctx, &overlay_dir(&plan, &e.name, shard)),
+                        server: server_of(ctx, e.cluster.as_deref()),
+                        namespace: &e.namespace,
+                        automated: e.auto_sync,
+                        create_namespace: true,
+                        wave,
+                    };
+                    application(ctx, &app)
+                })
+                .collect();
+            apps.push((format!("application-{platform}-{}.yaml", e.name), docs));
         }
         let mut infra: Vec<&Cluster> = Vec::new();
         let mut clusters: Vec<&Cluster> = ctx.model.clusters.iter().collect();
@@ -444,19 +462,19 @@ impl Emitter for DeliveryEmitter {
             };
             apps.push((
                 format!("application-{}.yaml", app.name),
-                application(ctx, &app),
+                vec![application(ctx, &app)],
             ));
         }
         if !infra.is_empty() {
             apps.push((
                 format!("appproject-{platform}-clusters.yaml"),
-                clusters_project(ctx, &infra),
+                vec![clusters_project(ctx, &infra)],
             ));
         }
         apps.sort_by(|a, b| a.0.cmp(&b.0));
         let names: Vec<String> = apps.iter().map(|(n, _)| n.clone()).collect();
-        for (name, node) in apps {
-            files.push((format!("argocd/apps/{name}"), node.to_yaml()));
+        for (name, docs) in apps {
+            files.push((format!("argocd/apps/{name}"), stream(&docs)));
         }
         files.push((
             "argocd/apps/kustomization.yaml".into(),

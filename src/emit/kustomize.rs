@@ -1,26 +1,33 @@
 //! The Kustomize tree.
 //!
 //! ```text
-//! base/kustomization.yaml            every base object, one file each
-//! base/<kind>-<name>.yaml
+//! base/kustomization.yaml            resources: [resources.yaml]
+//! base/resources.yaml                every base object, one YAML document each
 //! overlays/<env>/kustomization.yaml  namespace, resources, images, replicas, patches
-//! overlays/<env>/<kind>-<name>.yaml  objects only this environment has
-//! overlays/<env>/patches/<kind>-<name>.yaml         JSON 6902 patch of a base object
-//! overlays/<env>/patches/delete-<kind>-<name>.yaml  a base object it does not have
+//! overlays/<env>/resources.yaml      objects only this environment has
 //! ```
+//!
+//! A sharded platform ([`super::shard`]) has this tree once per shard:
+//! `base/<shard>/` and `overlays/<env>/<shard>/`.
 //!
 //! An overlay holds exactly the difference between the base and the environment's
 //! objects. Image tags and replica counts that change go to Kustomize's `images` and
 //! `replicas` fields when that is exact (the entry changes nothing else); everything
-//! else that differs becomes a JSON patch, computed by diffing the base object with the
-//! environment's. Kustomize applies patches before `namespace`, `replicas` and
-//! `images`, so patches are computed against the environment's object with those three
-//! undone.
+//! else that differs becomes a JSON 6902 patch, computed by diffing the base object with
+//! the environment's, and a base object the environment does not have becomes a
+//! `$patch: delete`. Patches are written inline in `kustomization.yaml`. Kustomize
+//! applies patches before `namespace`, `replicas` and `images`, so patches are computed
+//! against the environment's object with those three undone.
+//!
+//! Few, larger files: writing one file per object made most of a large build's time
+//! inode allocation in the kernel.
 
-use super::yaml::Node;
-use super::{Object, Rendered};
+use super::Object;
+use super::shard::Plan;
+use super::yaml::{Node, stream};
 use crate::lint::image::parse as parse_image;
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
 /// `apiVersion` and `kind` of a kustomization file.
 fn header() -> Node {
@@ -29,52 +36,71 @@ fn header() -> Node {
         .with("kind", "Kustomization")
 }
 
-/// Escapes one JSON-pointer segment.
-fn pointer_segment(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1")
-}
-
 /// JSON 6902 operations that turn `a` into `b`.
 pub fn diff(path: &str, a: &Node, b: &Node, ops: &mut Vec<Node>) {
+    let mut at = path.to_string();
+    diff_at(&mut at, a, b, ops);
+}
+
+/// [`diff`] with the path in a buffer that grows and shrinks with the walk, so that a
+/// path is only made into a string for an operation.
+fn diff_at(path: &mut String, a: &Node, b: &Node, ops: &mut Vec<Node>) {
+    let len = path.len();
     match (a, b) {
         (Node::Map(pa), Node::Map(pb)) => {
             for (k, va) in pa {
-                let p = format!("{path}/{}", pointer_segment(k));
+                push_segment(path, k);
                 match pb.iter().find(|(kb, _)| kb == k) {
-                    Some((_, vb)) => diff(&p, va, vb, ops),
-                    None => ops.push(Node::map().with("op", "remove").with("path", p)),
+                    Some((_, vb)) => diff_at(path, va, vb, ops),
+                    None => ops.push(Node::map().with("op", "remove").with("path", path.clone())),
                 }
+                path.truncate(len);
             }
             for (k, vb) in pb {
                 if !pa.iter().any(|(ka, _)| ka == k) {
-                    let p = format!("{path}/{}", pointer_segment(k));
+                    push_segment(path, k);
                     ops.push(
                         Node::map()
                             .with("op", "add")
-                            .with("path", p)
+                            .with("path", path.clone())
                             .with("value", vb.clone()),
                     );
+                    path.truncate(len);
                 }
             }
         }
         (Node::Seq(sa), Node::Seq(sb)) if sa.len() == sb.len() => {
             for (i, (va, vb)) in sa.iter().zip(sb).enumerate() {
-                diff(&format!("{path}/{i}"), va, vb, ops);
+                let _ = write!(path, "/{i}");
+                diff_at(path, va, vb, ops);
+                path.truncate(len);
             }
         }
         _ if a == b => {}
         _ => ops.push(
             Node::map()
                 .with("op", "replace")
-                .with("path", path.to_string())
+                .with("path", path.clone())
                 .with("value", b.clone()),
         ),
     }
 }
 
+/// Appends `/segment`, escaped for a JSON pointer.
+fn push_segment(path: &mut String, s: &str) {
+    path.push('/');
+    for c in s.chars() {
+        match c {
+            '~' => path.push_str("~0"),
+            '/' => path.push_str("~1"),
+            c => path.push(c),
+        }
+    }
+}
+
 /// The object's document without `metadata.namespace` (the overlay sets it).
-fn strip_namespace(o: &Object) -> Node {
-    let mut doc = o.doc.clone();
+fn strip_namespace(o: Object) -> Node {
+    let mut doc = o.doc;
     if let Some(m) = doc.get_mut("metadata") {
         m.remove("namespace");
     }
@@ -237,57 +263,61 @@ fn replicas_of(doc: &Node) -> Option<&Node> {
     doc.at(&["spec", "replicas"])
 }
 
-/// Writes one overlay; returns its files.
+/// One overlay: the difference between `base` and `objects` (both of one shard).
+/// Returns its files, relative to `dir`.
 fn overlay(
-    env: &str,
     namespace: &str,
+    base_ref: &str,
     base: &BTreeMap<Key, &Object>,
-    objects: &[Object],
-    files: &mut BTreeMap<String, String>,
-) {
-    let dir = format!("overlays/{env}");
-    let env_docs: Vec<(Key, Node)> = objects
+    objects: Vec<Object>,
+) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    let (names, docs): (Vec<(&'static str, String)>, Vec<Node>) = objects
+        .into_iter()
+        .map(|o| ((o.kind, o.name.clone()), strip_namespace(o)))
+        .unzip();
+    let env_docs: Vec<(Key, Node)> = names
         .iter()
-        .map(|o| (o.key(), strip_namespace(o)))
+        .map(|(k, n)| (*k, n.as_str()))
+        .zip(docs)
         .collect();
     let env_keys: BTreeSet<Key> = env_docs.iter().map(|(k, _)| *k).collect();
     let (entries, reverted) = image_entries(base, &env_docs);
 
     // Replica counts that change, for names that only one object carries.
-    let mut replicas: Vec<(String, Node)> = Vec::new();
+    let mut holders: BTreeMap<&str, usize> = BTreeMap::new();
+    for (k, _) in &env_docs {
+        if REPLICA_KINDS.contains(&k.0) {
+            *holders.entry(k.1).or_default() += 1;
+        }
+    }
+    let mut replicas: BTreeMap<&str, Node> = BTreeMap::new();
     for (key, doc) in &env_docs {
         let Some(b) = base.get(key) else { continue };
-        if !REPLICA_KINDS.contains(&key.0) {
+        if !REPLICA_KINDS.contains(&key.0) || holders.get(key.1) != Some(&1) {
             continue;
         }
-        let holders = env_docs
-            .iter()
-            .filter(|(k, _)| k.1 == key.1 && REPLICA_KINDS.contains(&k.0))
-            .count();
         if let (Some(Node::Int(n)), Some(bn)) = (replicas_of(doc), replicas_of(&b.doc)) {
-            if holders == 1 && Node::Int(*n) != *bn {
-                replicas.push((key.1.to_string(), Node::Int(*n)));
+            if Node::Int(*n) != *bn {
+                replicas.insert(key.1, Node::Int(*n));
             }
         }
     }
 
-    let mut resources = vec![Node::from("../../base")];
+    let mut resources = vec![Node::from(base_ref)];
+    let mut added: Vec<Node> = Vec::new();
     let mut patches = Vec::new();
-    for (key, doc) in &env_docs {
-        match base.get(key) {
-            None => {
-                let file = format!("{}-{}.yaml", key.0.to_ascii_lowercase(), key.1);
-                files.insert(format!("{dir}/{file}"), doc.to_yaml());
-                resources.push(Node::from(file));
-            }
+    for (key, doc) in env_docs {
+        match base.get(&key) {
+            None => added.push(doc),
             Some(b) => {
-                let mut target = doc.clone();
+                let mut target = doc;
                 for (list, i, img) in images_of(&b.doc) {
-                    if reverted.contains(&(*key, list, i)) {
+                    if reverted.contains(&(key, list, i)) {
                         set_image(&mut target, list, i, &img);
                     }
                 }
-                if replicas.iter().any(|(n, _)| n == key.1) && REPLICA_KINDS.contains(&key.0) {
+                if replicas.contains_key(key.1) && REPLICA_KINDS.contains(&key.0) {
                     if let (Some(spec), Some(bn)) = (target.get_mut("spec"), replicas_of(&b.doc)) {
                         if let Some(r) = spec.get_mut("replicas") {
                             *r = bn.clone();
@@ -299,8 +329,6 @@ fn overlay(
                 if ops.is_empty() {
                     continue;
                 }
-                let file = format!("patches/{}-{}.yaml", key.0.to_ascii_lowercase(), key.1);
-                files.insert(format!("{dir}/{file}"), Node::Seq(ops).to_yaml());
                 let mut t = Node::map();
                 if !b.group().is_empty() {
                     t.push("group", b.group());
@@ -308,7 +336,11 @@ fn overlay(
                 t.push("version", b.version());
                 t.push("kind", b.kind);
                 t.push("name", b.name.as_str());
-                patches.push(Node::map().with("path", file).with("target", t));
+                patches.push(
+                    Node::map()
+                        .with("patch", Node::Seq(ops).to_yaml())
+                        .with("target", t),
+                );
             }
         }
     }
@@ -316,18 +348,16 @@ fn overlay(
         if env_keys.contains(key) {
             continue;
         }
-        let file = format!(
-            "patches/delete-{}-{}.yaml",
-            key.0.to_ascii_lowercase(),
-            key.1
-        );
         let doc = Node::map()
             .with("$patch", "delete")
             .with("apiVersion", b.api_version)
             .with("kind", b.kind)
             .with("metadata", Node::map().with("name", b.name.as_str()));
-        files.insert(format!("{dir}/{file}"), doc.to_yaml());
-        patches.push(Node::map().with("path", file));
+        patches.push(Node::map().with("patch", doc.to_yaml()));
+    }
+    if !added.is_empty() {
+        files.push(("resources.yaml".to_string(), stream(&added)));
+        resources.push(Node::from("resources.yaml"));
     }
 
     let mut k = header()
@@ -340,7 +370,6 @@ fn overlay(
         );
     }
     if !replicas.is_empty() {
-        replicas.sort_by(|a, b| a.0.cmp(&b.0));
         k.push(
             "replicas",
             replicas
@@ -352,28 +381,71 @@ fn overlay(
     if !patches.is_empty() {
         k.push("patches", patches);
     }
-    files.insert(format!("{dir}/kustomization.yaml"), k.to_yaml());
+    files.push(("kustomization.yaml".to_string(), k.to_yaml()));
+    files
 }
 
-/// The whole tree: relative path → contents.
+/// The directory of a shard's base (relative to the output root).
 #[must_use]
-pub fn assemble(r: &Rendered) -> BTreeMap<String, String> {
-    let mut files = BTreeMap::new();
-    let mut resources = Vec::new();
-    let mut base: BTreeMap<Key, &Object> = BTreeMap::new();
-    for o in &r.base {
-        files.insert(format!("base/{}", o.file_name()), o.doc.to_yaml());
-        resources.push(Node::from(o.file_name()));
-        base.insert(o.key(), o);
+pub fn base_dir(plan: &Plan, shard: usize) -> String {
+    match plan.shards.get(shard) {
+        Some(s) => format!("base/{}", s.name),
+        None => "base".to_string(),
     }
-    files.insert(
-        "base/kustomization.yaml".into(),
-        header().with("resources", resources).to_yaml(),
-    );
-    for (env, namespace, objects) in &r.envs {
-        overlay(env, namespace, &base, objects, &mut files);
+}
+
+/// The directory of an environment's overlay of a shard (relative to the output root):
+/// what its Argo CD Application deploys.
+#[must_use]
+pub fn overlay_dir(plan: &Plan, env: &str, shard: usize) -> String {
+    match plan.shards.get(shard) {
+        Some(s) => format!("overlays/{env}/{}", s.name),
+        None => format!("overlays/{env}"),
     }
+}
+
+/// The base of a shard: `kustomization.yaml` and `resources.yaml`.
+#[must_use]
+pub fn base_files(plan: &Plan, shard: usize, objects: &[Object]) -> Vec<(String, String)> {
+    let dir = base_dir(plan, shard);
+    let mut k = header();
+    let mut files = Vec::new();
+    if objects.is_empty() {
+        k.push("resources", Vec::<Node>::new());
+    } else {
+        k.push("resources", vec![Node::from("resources.yaml")]);
+        files.push((
+            format!("{dir}/resources.yaml"),
+            stream(objects.iter().map(|o| &o.doc)),
+        ));
+    }
+    files.push((format!("{dir}/kustomization.yaml"), k.to_yaml()));
     files
+}
+
+/// The overlay of one environment for one shard: the difference between the shard's
+/// base objects and the environment's.
+#[must_use]
+pub fn overlay_files(
+    plan: &Plan,
+    shard: usize,
+    env: &str,
+    namespace: &str,
+    base: &[Object],
+    objects: Vec<Object>,
+) -> Vec<(String, String)> {
+    let up = if plan.sharded() { "../../.." } else { "../.." };
+    let keyed: BTreeMap<Key, &Object> = base.iter().map(|o| (o.key(), o)).collect();
+    let dir = overlay_dir(plan, env, shard);
+    overlay(
+        namespace,
+        &format!("{up}/{}", base_dir(plan, shard)),
+        &keyed,
+        objects,
+    )
+    .into_iter()
+    .map(|(f, text)| (format!("{dir}/{f}"), text))
+    .collect()
 }
 
 #[cfg(test)]

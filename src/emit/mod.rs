@@ -5,7 +5,7 @@
 //! The pipeline:
 //! 1. Views. Each environment is a view (its resolved model, from `sema`), and so is the
 //!    base: the declarations as written, with no overrides and with `${domain}`,
-//!    `${env}` and `${namespace}` left as written ([`view::base_env`]).
+//!    `${env}` and `${namespace}` left as written ([`crate::sema::Sema::base`]).
 //! 2. Emitters ([`EMITTERS`], one module per output kind) turn a view into [`Object`]s.
 //!    An emitter may also add files outside the Kustomize tree ([`Emitter::files`]:
 //!    [`delivery`] writes the Argo CD applications and the cluster files) and adjust
@@ -14,7 +14,10 @@
 //! 3. [`kustomize::assemble`] writes the base objects into `base/` and, per
 //!    environment, only the differences: `namespace`, `images`, `replicas`, JSON
 //!    patches, added objects and deletions. `kubectl kustomize overlays/<env>` yields
-//!    exactly the environment's objects (the conformance suite checks this).
+//!    exactly the environment's objects (the conformance suite checks this). A large
+//!    platform is split into shards ([`shard`]), each with its own base, overlays and
+//!    Argo CD Applications, so that no one kustomization grows past what Argo CD can
+//!    render.
 //!
 //! The output never depends on file order, declaration order or thread count: views
 //! are rendered in parallel but collected in order, and every list is sorted.
@@ -29,7 +32,7 @@ pub mod namespace;
 pub mod netpol;
 pub mod routes;
 pub mod secret;
-pub mod view;
+pub mod shard;
 pub mod waves;
 pub mod wiring;
 pub mod workload;
@@ -38,7 +41,7 @@ pub mod yaml;
 use crate::Analysis;
 use crate::diag::{Diagnostic, Severity};
 use crate::sema::Sema;
-use crate::sema::model::{Env, Model, Platform};
+use crate::sema::model::{Cache, Database, Env, Model, Platform, Secret, Workload};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use yaml::Node;
@@ -101,7 +104,7 @@ impl Object {
 
     /// Appends a top-level field (`spec`, `data`, ...).
     #[must_use]
-    pub fn with(mut self, key: &str, value: impl Into<Node>) -> Self {
+    pub fn with(mut self, key: &'static str, value: impl Into<Node>) -> Self {
         self.doc.push(key, value);
         self
     }
@@ -145,14 +148,128 @@ impl Object {
     }
 }
 
-/// What an emitter renders: one environment, or the base.
+/// What an emitter renders: one environment, or the base, or one shard of either.
 #[derive(Clone, Copy, Debug)]
 pub struct View<'a> {
     /// The resolved values. For the base, a synthetic environment with the declared
     /// values and the variables left as `${domain}`, `${env}`, `${namespace}`.
+    /// Emitters look up what a declaration uses here.
     pub env: &'a Env,
     /// True for the base.
     pub base: bool,
+    /// The declarations to emit objects for.
+    pub part: &'a Part,
+    /// What is known about the whole environment.
+    pub facts: &'a Facts,
+}
+
+impl<'a> View<'a> {
+    /// The services and sites to emit, in name order.
+    pub fn workloads(&self) -> impl Iterator<Item = &'a Workload> + use<'a> {
+        let env = self.env;
+        self.part.workloads.iter().map(move |&i| &env.workloads[i])
+    }
+
+    /// The databases to emit, in name order.
+    pub fn databases(&self) -> impl Iterator<Item = &'a Database> + use<'a> {
+        let env = self.env;
+        self.part.databases.iter().map(move |&i| &env.databases[i])
+    }
+
+    /// The caches to emit, in name order.
+    pub fn caches(&self) -> impl Iterator<Item = &'a Cache> + use<'a> {
+        let env = self.env;
+        self.part.caches.iter().map(move |&i| &env.caches[i])
+    }
+
+    /// The secrets to emit, in name order.
+    pub fn secrets<'m>(&self, model: &'m Model) -> impl Iterator<Item = &'m Secret> + use<'m, 'a> {
+        self.part.secrets.iter().map(move |&i| &model.secrets[i])
+    }
+
+    /// Whether to emit the objects of the namespace as a whole.
+    #[must_use]
+    pub fn core(&self) -> bool {
+        self.part.core
+    }
+}
+
+/// The declarations of a view one rendering emits (indexes into the environment's
+/// lists and the model's secrets): all of them, or one shard's.
+#[derive(Clone, Debug, Default)]
+pub struct Part {
+    workloads: Vec<usize>,
+    databases: Vec<usize>,
+    caches: Vec<usize>,
+    secrets: Vec<usize>,
+    core: bool,
+}
+
+impl Part {
+    /// Every declaration of `env`.
+    #[must_use]
+    pub fn all(env: &Env, model: &Model) -> Self {
+        Self {
+            workloads: (0..env.workloads.len()).collect(),
+            databases: (0..env.databases.len()).collect(),
+            caches: (0..env.caches.len()).collect(),
+            secrets: (0..model.secrets.len()).collect(),
+            core: true,
+        }
+    }
+
+    /// One part per shard of `plan` (one part in all when it is not sharded).
+    #[must_use]
+    pub fn split(env: &Env, model: &Model, plan: &shard::Plan) -> Vec<Self> {
+        if !plan.sharded() {
+            return vec![Self::all(env, model)];
+        }
+        let mut parts = vec![Self::default(); plan.shards.len()];
+        parts[plan.shard_of(None)].core = true;
+        for (i, w) in env.workloads.iter().enumerate() {
+            parts[plan.shard_of(Some(&w.name))].workloads.push(i);
+        }
+        for (i, d) in env.databases.iter().enumerate() {
+            parts[plan.shard_of(Some(&d.name))].databases.push(i);
+        }
+        for (i, c) in env.caches.iter().enumerate() {
+            parts[plan.shard_of(Some(&c.name))].caches.push(i);
+        }
+        for (i, s) in model.secrets.iter().enumerate() {
+            parts[plan.shard_of(Some(&s.name))].secrets.push(i);
+        }
+        parts
+    }
+}
+
+/// What emitters need to know about a whole environment, computed once per view
+/// rather than once per shard.
+#[derive(Clone, Debug, Default)]
+pub struct Facts {
+    /// Declaration → the workloads that use it (sorted, no repeats).
+    pub users: BTreeMap<String, Vec<String>>,
+    /// Declaration → its sync wave ([`waves::waves`]).
+    pub waves: BTreeMap<String, i64>,
+}
+
+impl Facts {
+    #[must_use]
+    pub fn of(env: &Env) -> Self {
+        let mut users: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for w in &env.workloads {
+            for u in &w.uses {
+                users.entry(u.clone()).or_default().push(w.name.clone());
+            }
+        }
+        for list in users.values_mut() {
+            list.sort_unstable();
+            list.dedup();
+        }
+        Self {
+            users,
+            waves: waves::waves(env),
+        }
+    }
 }
 
 /// Everything emitters read.
@@ -173,13 +290,13 @@ impl Ctx<'_> {
     /// A secret of the model by name.
     #[must_use]
     pub fn secret(&self, name: &str) -> Option<&crate::sema::model::Secret> {
-        self.model.secrets.iter().find(|s| s.name == name)
+        self.model.secret(name)
     }
 
     /// An engine of the model by name.
     #[must_use]
     pub fn engine(&self, name: &str) -> Option<&crate::sema::model::Engine> {
-        self.model.engines.iter().find(|e| e.name == name)
+        self.model.engine(name)
     }
 }
 
@@ -243,11 +360,38 @@ fn render_view(ctx: &Ctx, view: &View) -> Vec<Object> {
     objects
 }
 
-/// Renders every view. `Err` with the error diagnostics when the analysis has errors.
+/// Renders every view whole (not split into shards).
 ///
 /// # Errors
 /// The analysis has errors (including the build checks of [`checks`]).
 pub fn render(a: &Analysis) -> Result<Rendered, Vec<Diagnostic>> {
+    let ctx = context(a)?;
+    let one = |env: &Env, base: bool| {
+        let part = Part::all(env, ctx.model);
+        let facts = Facts::of(env);
+        render_view(
+            &ctx,
+            &View {
+                env,
+                base,
+                part: &part,
+                facts: &facts,
+            },
+        )
+    };
+    let base = one(a.sema.base(), true);
+    let envs = a
+        .sema
+        .model
+        .envs
+        .par_iter()
+        .map(|env| (env.name.clone(), env.namespace.clone(), one(env, false)))
+        .collect();
+    Ok(Rendered { base, envs })
+}
+
+/// The emitters' context, or the error diagnostics when the analysis has errors.
+fn context(a: &Analysis) -> Result<Ctx<'_>, Vec<Diagnostic>> {
     if a.has_errors() {
         return Err(a
             .diagnostics
@@ -259,55 +403,127 @@ pub fn render(a: &Analysis) -> Result<Rendered, Vec<Diagnostic>> {
     let Some(platform) = a.sema.model.platform.as_ref() else {
         return Err(Vec::new());
     };
-    let ctx = Ctx {
+    Ok(Ctx {
         sema: &a.sema,
         model: &a.sema.model,
         platform,
-    };
-    let base_env = view::base_env(&a.sema);
-    let base = render_view(
-        &ctx,
-        &View {
-            env: &base_env,
-            base: true,
-        },
-    );
-    let envs = a
-        .sema
-        .model
-        .envs
-        .par_iter()
-        .map(|env| {
-            let objects = render_view(&ctx, &View { env, base: false });
-            (env.name.clone(), env.namespace.clone(), objects)
+    })
+}
+
+/// A view split into the parts of a plan.
+struct Split<'a> {
+    env: &'a Env,
+    base: bool,
+    parts: Vec<Part>,
+    facts: Facts,
+}
+
+impl<'a> Split<'a> {
+    fn new(env: &'a Env, base: bool, model: &Model, plan: &shard::Plan) -> Self {
+        Self {
+            env,
+            base,
+            parts: Part::split(env, model, plan),
+            facts: Facts::of(env),
+        }
+    }
+
+    fn render(&self, ctx: &Ctx, shard: usize) -> Vec<Object> {
+        render_view(
+            ctx,
+            &View {
+                env: self.env,
+                base: self.base,
+                part: &self.parts[shard],
+                facts: &self.facts,
+            },
+        )
+    }
+}
+
+/// Builds the output tree and hands every file to `sink` as soon as it is made (from
+/// several threads, in no particular order); the marker file comes last. Memory stays
+/// bounded by a few shards' objects, whatever the size of the platform. The contents
+/// of every file do not depend on the thread count.
+///
+/// # Errors
+/// `Err` with the error diagnostics when the analysis has errors; `Ok(Err(e))` with
+/// the first error of `sink`.
+pub fn build_each<E: Send>(
+    a: &Analysis,
+    sink: &(dyn Fn(&str, String) -> Result<(), E> + Sync),
+) -> Result<Result<(), E>, Vec<Diagnostic>> {
+    let ctx = context(a)?;
+    let plan = shard::plan(&a.sema);
+    let split = |env, base| Split::new(env, base, ctx.model, &plan);
+    let base = split(a.sema.base(), true);
+    let envs: Vec<Split> = a.sema.model.envs.iter().map(|e| split(e, false)).collect();
+    let shards = plan.shards.len().max(1);
+    let paths: Result<Vec<Vec<String>>, E> = (0..shards)
+        .into_par_iter()
+        .map(|s| {
+            let base_objects = base.render(&ctx, s);
+            let mut files = kustomize::base_files(&plan, s, &base_objects);
+            for env in &envs {
+                let objects = env.render(&ctx, s);
+                files.extend(kustomize::overlay_files(
+                    &plan,
+                    s,
+                    &env.env.name,
+                    &env.env.namespace,
+                    &base_objects,
+                    objects,
+                ));
+            }
+            let mut paths = Vec::with_capacity(files.len());
+            for (path, text) in files {
+                sink(&path, text)?;
+                paths.push(path);
+            }
+            Ok(paths)
         })
         .collect();
-    Ok(Rendered { base, envs })
+    let mut paths: Vec<String> = match paths {
+        Ok(p) => p.into_iter().flatten().collect(),
+        Err(e) => return Ok(Err(e)),
+    };
+    for e in EMITTERS {
+        for (path, text) in e.files(&ctx) {
+            if let Err(e) = sink(&path, text) {
+                return Ok(Err(e));
+            }
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    let mut marker = MARKER_HEAD.to_string();
+    for path in &paths {
+        marker.push_str(path);
+        marker.push('\n');
+    }
+    Ok(sink(crate::cli::workspace::OUTPUT_MARKER, marker))
 }
 
 /// Builds the output tree: the Kustomize base and overlays, the files of every
-/// emitter, and the marker file.
+/// emitter, and the marker file (all in memory; see [`build_each`]).
 ///
 /// # Errors
 /// The analysis has errors.
 pub fn build(a: &Analysis) -> Result<Output, Vec<Diagnostic>> {
-    let rendered = render(a)?;
-    let mut files = kustomize::assemble(&rendered);
-    if let Some(platform) = a.sema.model.platform.as_ref() {
-        let ctx = Ctx {
-            sema: &a.sema,
-            model: &a.sema.model,
-            platform,
-        };
-        for e in EMITTERS {
-            files.extend(e.files(&ctx));
-        }
+    let files = std::sync::Mutex::new(BTreeMap::new());
+    let sink = |path: &str, text: String| -> Result<(), std::convert::Infallible> {
+        files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(path.to_string(), text);
+        Ok(())
+    };
+    match build_each(a, &sink)? {
+        Ok(()) | Err(_) => {}
     }
-    let mut marker = MARKER_HEAD.to_string();
-    for path in files.keys() {
-        marker.push_str(path);
-        marker.push('\n');
-    }
-    files.insert(crate::cli::workspace::OUTPUT_MARKER.to_string(), marker);
-    Ok(Output { files })
+    Ok(Output {
+        files: files
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    })
 }

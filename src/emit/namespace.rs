@@ -14,7 +14,7 @@ impl Emitter for NamespaceEmitter {
     }
 
     fn objects(&self, ctx: &Ctx, view: &View) -> Vec<Object> {
-        if view.base {
+        if view.base || !view.core() {
             return Vec::new();
         }
         let labels = platform_labels(ctx)

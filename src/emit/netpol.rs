@@ -108,7 +108,11 @@ fn policy(
 }
 
 /// Ingress from the users of `name` on `port`, when it has users.
-fn from_users(users: &BTreeMap<&str, Vec<&str>>, name: &str, port_list: &[u16]) -> Option<Node> {
+fn from_users(
+    users: &BTreeMap<String, Vec<String>>,
+    name: &str,
+    port_list: &[u16],
+) -> Option<Node> {
     let u = users.get(name)?;
     Some(
         Node::map()
@@ -118,10 +122,24 @@ fn from_users(users: &BTreeMap<&str, Vec<&str>>, name: &str, port_list: &[u16]) 
 }
 
 fn meshed(view: &View, name: &str) -> bool {
-    view.env
-        .workloads
-        .iter()
-        .any(|w| w.name == name && w.mesh.is_some())
+    view.env.workload(name).is_some_and(|w| w.mesh.is_some())
+}
+
+/// The namespace's default-deny policy.
+fn default_deny(ctx: &Ctx) -> Object {
+    Object::new(
+        "networking.k8s.io/v1",
+        "NetworkPolicy",
+        DEFAULT_DENY,
+        None,
+        platform_labels(ctx),
+    )
+    .with(
+        "spec",
+        Node::map()
+            .with("podSelector", Node::map())
+            .with("policyTypes", strs(&["Ingress", "Egress"])),
+    )
 }
 
 /// Emits the namespace's default-deny policy and one policy per pod group.
@@ -135,40 +153,20 @@ impl Emitter for NetworkPolicyEmitter {
 
     fn objects(&self, ctx: &Ctx, view: &View) -> Vec<Object> {
         let env = view.env;
-        let mut users: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for w in &env.workloads {
-            for u in &w.uses {
-                users.entry(u.as_str()).or_default().push(w.name.as_str());
-            }
+        let users = &view.facts.users;
+        let mut out = Vec::new();
+        if view.core() {
+            out.push(default_deny(ctx));
         }
-        for list in users.values_mut() {
-            list.sort_unstable();
-            list.dedup();
-        }
-        let deny = Object::new(
-            "networking.k8s.io/v1",
-            "NetworkPolicy",
-            DEFAULT_DENY,
-            None,
-            platform_labels(ctx),
-        )
-        .with(
-            "spec",
-            Node::map()
-                .with("podSelector", Node::map())
-                .with("policyTypes", strs(&["Ingress", "Egress"])),
-        );
-        let mut out = vec![deny];
-        for w in &env.workloads {
+        for w in view.workloads() {
             let mesh = w.mesh.is_some();
             let own_ports: Vec<u16> = if mesh {
                 vec![w.port, LINKERD_INBOUND]
             } else {
                 vec![w.port]
             };
-            let mut ingress: Vec<Node> = from_users(&users, &w.name, &own_ports)
-                .into_iter()
-                .collect();
+            let mut ingress: Vec<Node> =
+                from_users(users, &w.name, &own_ports).into_iter().collect();
             if w.route.is_some() {
                 ingress.push(
                     Node::map()
@@ -182,11 +180,7 @@ impl Emitter for NetworkPolicyEmitter {
             used.dedup();
             for u in used {
                 let target = match ctx.kind_of(u) {
-                    Some("service") => env
-                        .workloads
-                        .iter()
-                        .find(|t| t.name == u)
-                        .map(|t| (selector(u, component(t)), t.port)),
+                    Some("service") => env.workload(u).map(|t| (selector(u, component(t)), t.port)),
                     Some("database" | "cache") => client_endpoint(ctx, view, u),
                     _ => None,
                 };
@@ -208,21 +202,20 @@ impl Emitter for NetworkPolicyEmitter {
             egress.push(outside());
             out.push(policy(ctx, &w.name, &w.name, component(w), ingress, egress));
         }
-        for db in &env.databases {
+        for db in view.databases() {
             let engine = ctx.engine(&db.engine);
             let port = engine.map_or(0, |e| e.port);
             if db.engine == "yugabytedb" {
                 for (set, component, ..) in datastore::database_pods(db, engine) {
                     let mut ingress = vec![Node::map().with("from", vec![named(&db.name)])];
                     if component == "yb-tserver" {
-                        ingress.extend(from_users(&users, &db.name, &[port]));
+                        ingress.extend(from_users(users, &db.name, &[port]));
                     }
                     let egress = vec![dns(), Node::map().with("to", vec![named(&db.name)])];
                     out.push(policy(ctx, &db.name, &set, component, ingress, egress));
                 }
             } else {
-                let ingress: Vec<Node> =
-                    from_users(&users, &db.name, &[port]).into_iter().collect();
+                let ingress: Vec<Node> = from_users(users, &db.name, &[port]).into_iter().collect();
                 out.push(policy(
                     ctx,
                     &db.name,
@@ -233,9 +226,9 @@ impl Emitter for NetworkPolicyEmitter {
                 ));
             }
         }
-        for c in &env.caches {
+        for c in view.caches() {
             let port = ctx.engine(&c.engine).map_or(0, |e| e.port);
-            let ingress: Vec<Node> = from_users(&users, &c.name, &[port]).into_iter().collect();
+            let ingress: Vec<Node> = from_users(users, &c.name, &[port]).into_iter().collect();
             out.push(policy(ctx, &c.name, &c.name, "cache", ingress, vec![dns()]));
         }
         out

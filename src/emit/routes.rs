@@ -149,7 +149,7 @@ impl Emitter for RouteEmitter {
         let cluster = cluster_of(ctx, view);
         let cert_manager = uses_cert_manager(cluster);
         let mut out = Vec::new();
-        for w in &view.env.workloads {
+        for w in view.workloads() {
             let Some(host) = w.route.as_deref() else {
                 continue;
             };
@@ -215,7 +215,8 @@ impl Emitter for RouteEmitter {
                 );
             }
         }
-        if !out.is_empty() {
+        // The namespace-wide route objects, with the first shard's routes.
+        if view.core() && view.env.workloads.iter().any(|w| w.route.is_some()) {
             out.extend(middlewares(ctx));
             if cert_manager {
                 out.push(solver_policy(ctx));

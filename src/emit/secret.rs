@@ -57,7 +57,7 @@ impl Emitter for SealedSecretEmitter {
 
     fn objects(&self, ctx: &Ctx, view: &View) -> Vec<Object> {
         let mut out = Vec::new();
-        for s in &ctx.model.secrets {
+        for s in view.secrets(ctx.model) {
             let Some(data) = block(s, view) else { continue };
             let labels = labels(ctx, &s.name, "secret");
             let annotations =
@@ -70,7 +70,7 @@ impl Emitter for SealedSecretEmitter {
             }
             let encrypted = data
                 .iter()
-                .fold(Node::map(), |m, (k, v)| m.with(k.as_str(), v.as_str()));
+                .fold(Node::map(), |m, (k, v)| m.with(k.clone(), v.as_str()));
             let mut obj = Object::new(
                 "bitnami.com/v1alpha1",
                 "SealedSecret",

@@ -106,7 +106,7 @@ pub fn annotate(obj: &mut Object, wave: i64) {
     let value = Node::from(wave.to_string());
     if let Some((_, Node::Map(ann))) = meta.iter_mut().find(|(k, _)| k == "annotations") {
         ann.retain(|(k, _)| k != ANNOTATION);
-        ann.push((ANNOTATION.to_string(), value));
+        ann.push((ANNOTATION.into(), value));
         return;
     }
     let at = meta
@@ -115,10 +115,7 @@ pub fn annotate(obj: &mut Object, wave: i64) {
         .map_or(meta.len(), |i| i + 1);
     meta.insert(
         at,
-        (
-            "annotations".to_string(),
-            Node::map().with(ANNOTATION, value),
-        ),
+        ("annotations".into(), Node::map().with(ANNOTATION, value)),
     );
 }
 
@@ -136,7 +133,7 @@ impl Emitter for WaveEmitter {
     }
 
     fn finish(&self, _ctx: &Ctx, view: &View, objects: &mut [Object]) {
-        let waves = waves(view.env);
+        let waves = &view.facts.waves;
         for o in objects {
             let wave = o
                 .owner

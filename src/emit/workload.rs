@@ -246,7 +246,7 @@ impl Emitter for WorkloadEmitter {
 
     fn objects(&self, ctx: &Ctx, view: &View) -> Vec<Object> {
         let mut out = Vec::new();
-        for w in &view.env.workloads {
+        for w in view.workloads() {
             out.push(service_account(ctx, &w.name, component(w)));
             out.push(deployment(ctx, view, w));
             out.push(service(ctx, w));

@@ -11,6 +11,10 @@
 
 use std::fmt::Write as _;
 
+/// A map key: most are fixed words (`apiVersion`, `metadata`, ...), which a large
+/// build would otherwise allocate hundreds of thousands of times.
+pub type Key = std::borrow::Cow<'static, str>;
+
 /// A YAML value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Node {
@@ -20,7 +24,7 @@ pub enum Node {
     Str(String),
     Seq(Vec<Node>),
     /// Keys in the order they are written.
-    Map(Vec<(String, Node)>),
+    Map(Vec<(Key, Node)>),
 }
 
 impl Node {
@@ -33,14 +37,14 @@ impl Node {
     /// Appends `key: value` to a map (no effect on other nodes); returns `self` for
     /// chaining.
     #[must_use]
-    pub fn with(mut self, key: impl Into<String>, value: impl Into<Node>) -> Self {
+    pub fn with(mut self, key: impl Into<Key>, value: impl Into<Node>) -> Self {
         self.push(key, value);
         self
     }
 
     /// Appends `key: value` when `value` is `Some`.
     #[must_use]
-    pub fn with_opt<V: Into<Node>>(self, key: impl Into<String>, value: Option<V>) -> Self {
+    pub fn with_opt<V: Into<Node>>(self, key: impl Into<Key>, value: Option<V>) -> Self {
         match value {
             Some(v) => self.with(key, v),
             None => self,
@@ -48,7 +52,7 @@ impl Node {
     }
 
     /// Appends `key: value` to a map.
-    pub fn push(&mut self, key: impl Into<String>, value: impl Into<Node>) {
+    pub fn push(&mut self, key: impl Into<Key>, value: impl Into<Node>) {
         if let Node::Map(pairs) = self {
             pairs.push((key.into(), value.into()));
         }
@@ -105,7 +109,7 @@ impl Node {
             Node::Map(p) if !p.is_empty() => write_map(&mut out, p, 0),
             Node::Seq(s) if !s.is_empty() => write_seq(&mut out, s, 0),
             other => {
-                out.push_str(&scalar(other));
+                push_scalar(&mut out, other);
                 out.push('\n');
             }
         }
@@ -172,11 +176,23 @@ pub fn strs<S: AsRef<str>>(items: &[S]) -> Node {
     )
 }
 
+/// A YAML stream: the documents separated by `---`.
+pub fn stream<'a>(docs: impl IntoIterator<Item = &'a Node>) -> String {
+    let mut out = String::new();
+    for (i, d) in docs.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        out.push_str(&d.to_yaml());
+    }
+    out
+}
+
 fn pad(out: &mut String, indent: usize) {
     out.extend(std::iter::repeat_n(' ', indent));
 }
 
-fn write_map(out: &mut String, pairs: &[(String, Node)], indent: usize) {
+fn write_map(out: &mut String, pairs: &[(Key, Node)], indent: usize) {
     for (i, (k, v)) in pairs.iter().enumerate() {
         if i > 0 {
             pad(out, indent);
@@ -187,7 +203,7 @@ fn write_map(out: &mut String, pairs: &[(String, Node)], indent: usize) {
 
 /// `key: value` where the cursor is already at the key's column.
 fn write_pair(out: &mut String, key: &str, value: &Node, indent: usize) {
-    out.push_str(&string(key));
+    push_string(out, key);
     out.push(':');
     match value {
         Node::Map(p) if !p.is_empty() => {
@@ -199,9 +215,10 @@ fn write_pair(out: &mut String, key: &str, value: &Node, indent: usize) {
             out.push('\n');
             write_seq(out, s, indent + 2);
         }
+        Node::Str(s) if is_block_safe(s) => write_block(out, s, indent + 2),
         other => {
             out.push(' ');
-            out.push_str(&scalar(other));
+            push_scalar(out, other);
             out.push('\n');
         }
     }
@@ -220,23 +237,58 @@ fn write_seq(out: &mut String, items: &[Node], indent: usize) {
                 out.push('\n');
                 write_seq(out, s, indent + 2);
             }
+            Node::Str(s) if is_block_safe(s) => write_block(out, s, indent + 2),
             other => {
                 out.push(' ');
-                out.push_str(&scalar(other));
+                push_scalar(out, other);
                 out.push('\n');
             }
         }
     }
 }
 
-fn scalar(n: &Node) -> String {
+fn push_scalar(out: &mut String, n: &Node) {
     match n {
-        Node::Null => "null".into(),
-        Node::Bool(b) => b.to_string(),
-        Node::Int(i) => i.to_string(),
-        Node::Str(s) => string(s),
-        Node::Seq(_) => "[]".into(),
-        Node::Map(_) => "{}".into(),
+        Node::Null => out.push_str("null"),
+        Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Node::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Node::Str(s) => push_string(out, s),
+        Node::Seq(_) => out.push_str("[]"),
+        Node::Map(_) => out.push_str("{}"),
+    }
+}
+
+/// True when a string of several lines reads back exactly from a literal block
+/// (`|` or `|-`): it has a line break, ends with at most one, holds nothing that needs
+/// an escape but line breaks, its first line does not start with a space, and no line
+/// is made of spaces only (a literal block would read such a line as empty).
+fn is_block_safe(s: &str) -> bool {
+    s.contains('\n')
+        && !s.starts_with([' ', '\n'])
+        && !s.ends_with("\n\n")
+        && !s
+            .chars()
+            .any(|c| c != '\n' && (c == '\t' || needs_escape(c)))
+        && !s
+            .split('\n')
+            .any(|l| !l.is_empty() && l.bytes().all(|b| b == b' '))
+}
+
+/// ` |` (or ` |-` without a final line break), then every line at `indent`.
+fn write_block(out: &mut String, s: &str, indent: usize) {
+    let (body, chomp) = match s.strip_suffix('\n') {
+        Some(body) => (body, " |\n"),
+        None => (s, " |-\n"),
+    };
+    out.push_str(chomp);
+    for line in body.split('\n') {
+        if !line.is_empty() {
+            pad(out, indent);
+            out.push_str(line);
+        }
+        out.push('\n');
     }
 }
 
@@ -272,10 +324,18 @@ fn needs_escape(c: char) -> bool {
 /// The string as a YAML scalar: plain when [`is_plain_safe`], otherwise double-quoted.
 #[must_use]
 pub fn string(s: &str) -> String {
-    if is_plain_safe(s) {
-        return s.to_string();
-    }
     let mut out = String::with_capacity(s.len() + 2);
+    push_string(&mut out, s);
+    out
+}
+
+/// Appends [`string`]`(s)`.
+fn push_string(out: &mut String, s: &str) {
+    if is_plain_safe(s) {
+        out.push_str(s);
+        return;
+    }
+    out.reserve(s.len() + 2);
     out.push('"');
     for c in s.chars() {
         match c {
@@ -291,7 +351,6 @@ pub fn string(s: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 #[cfg(test)]
@@ -418,5 +477,32 @@ mod tests {
             "\"\\u0000\\u0007\\u001B\\u007F\\u0085\\u2028\\uFEFF\""
         );
         assert_eq!(string("héllo wörld ✓ 🦀"), "\"héllo wörld ✓ 🦀\"");
+    }
+
+    #[test]
+    fn multi_line_strings_are_literal_blocks_that_read_back_exactly() {
+        let cases = [
+            ("a\nb\n", true),
+            ("- op: replace\n  path: /spec\n  value: 1\n", true),
+            ("no final break\nx", true),
+            ("blank\n\nline\n", true),
+            ("trailing space \n", true),
+            ("  leading\n", false),
+            ("\nfirst empty\n", false),
+            ("two breaks\n\n", false),
+            ("spaces only\n   \nx\n", false),
+            ("tab\there\n", false),
+            ("single line", false),
+        ];
+        for (s, block) in cases {
+            let yaml = Node::map()
+                .with("k", s)
+                .with("l", vec![Node::from(s)])
+                .to_yaml();
+            assert_eq!(yaml.contains("k: |"), block, "{s:?}: {yaml}");
+            let back: serde_yaml::Value = serde_yaml::from_str(&yaml).expect("parses");
+            assert_eq!(back["k"].as_str(), Some(s), "{yaml}");
+            assert_eq!(back["l"][0].as_str(), Some(s), "{yaml}");
+        }
     }
 }

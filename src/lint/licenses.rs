@@ -10,7 +10,6 @@
 //! known to be BUSL-1.1). Anything else has no known license.
 
 use super::{Ctx, image, version};
-use crate::emit::view::base_env;
 use crate::sema::Decl;
 use crate::sema::model::{Env, Model};
 use crate::source::{FileId, Span};
@@ -274,8 +273,8 @@ pub fn inventory(ctx: &Ctx) -> Vec<Component> {
     let model = &ctx.sema.model;
     let mut out: Vec<Component> = Vec::new();
     stack(ctx, model, &mut out);
-    let base = base_env(ctx.sema);
-    let mut views: Vec<(Option<&str>, &Env)> = vec![(None, &base)];
+    let base = ctx.sema.base();
+    let mut views: Vec<(Option<&str>, &Env)> = vec![(None, base)];
     views.extend(model.envs.iter().map(|e| (Some(e.name.as_str()), e)));
     let env_names: Vec<String> = model.envs.iter().map(|e| e.name.clone()).collect();
     let mut per_env: Vec<(Option<&str>, Component)> = Vec::new();
@@ -431,10 +430,7 @@ fn engines(ctx: &Ctx, env: Option<&str>, view: &Env) -> Vec<Component> {
         .chain(view.caches.iter().map(|c| (&c.name, &c.engine, &c.version)));
     let mut out = Vec::new();
     for (store, engine, ver) in stores {
-        let (Some(e), Some(store_decl)) = (
-            model.engines.iter().find(|e| &e.name == engine),
-            ctx.sema.get(store),
-        ) else {
+        let (Some(e), Some(store_decl)) = (model.engine(engine), ctx.sema.get(store)) else {
             continue;
         };
         let engine_decl = ctx.sema.get(engine);

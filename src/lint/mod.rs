@@ -31,8 +31,9 @@ use crate::sema::Sema;
 use crate::sema::value::Spanned;
 use crate::source::{FileId, SourceFile, Span};
 use crate::syntax::ast;
-use std::cell::OnceCell;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// What the linter needs from outside the workspace's `.af` text. The default has
 /// nothing, and the checks that need it are skipped.
@@ -131,7 +132,7 @@ pub struct Ctx<'a> {
     pub options: &'a Options,
     /// The platform's policy.
     pub policy: policy::Policy<'a>,
-    inventory: OnceCell<Vec<licenses::Component>>,
+    inventory: OnceLock<Vec<licenses::Component>>,
     /// Every env override by (target, attribute), with its env: built once, so that
     /// [`Ctx::values`] does not scan every declaration for every attribute.
     overrides: std::collections::HashMap<(&'a str, &'a str), Vec<(&'a str, &'a Spanned)>>,
@@ -152,7 +153,7 @@ impl<'a> Ctx<'a> {
             sema,
             options,
             policy: policy::Policy::of(sema),
-            inventory: OnceCell::new(),
+            inventory: OnceLock::new(),
             overrides: Self::index_overrides(sema),
         }
     }
@@ -258,14 +259,20 @@ pub fn run(
     let front_end_clean = !diags
         .iter()
         .any(|d| d.is_error() && d.code.as_str() < "AF3000");
-    let mut findings: Vec<Diagnostic> = Vec::new();
-    if front_end_clean {
-        for rule in RULES {
-            if let Some(check) = rule.check {
-                check(&ctx, &mut findings);
-            }
-        }
-    }
+    // The rules are independent: run them side by side, collect in rule order.
+    let mut findings: Vec<Diagnostic> = if front_end_clean {
+        RULES
+            .par_iter()
+            .filter_map(|rule| rule.check)
+            .flat_map_iter(|check| {
+                let mut found = Vec::new();
+                check(&ctx, &mut found);
+                found
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     // Adopted codes go through the policy too.
     let (adopted, rest): (Vec<Diagnostic>, Vec<Diagnostic>) = std::mem::take(diags)
         .into_iter()

@@ -1,6 +1,7 @@
 //! Semantic analysis: declarations and names, typed attributes, environment overrides,
 //! the dependency graph and the typed model.
 
+pub mod base;
 pub mod graph;
 pub mod model;
 pub mod schema;
@@ -55,9 +56,18 @@ pub struct Sema {
     /// Declarations in dependency order (what a declaration uses comes before it).
     pub topo: Vec<usize>,
     pub model: Model,
+    /// The base view ([`base::base_env`]), made on first use.
+    base: std::sync::OnceLock<model::Env>,
 }
 
 impl Sema {
+    /// The base view: every declaration as written, with no environment's overrides and
+    /// the variables left as `${domain}`, `${env}` and `${namespace}`.
+    #[must_use]
+    pub fn base(&self) -> &model::Env {
+        self.base.get_or_init(|| base::base_env(self))
+    }
+
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&Decl> {
         self.by_name.get(name).map(|i| &self.decls[*i])

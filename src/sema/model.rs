@@ -13,7 +13,9 @@ pub struct Model {
     pub clusters: Vec<Cluster>,
     /// Every environment, resolved.
     pub envs: Vec<Env>,
+    /// In name order.
     pub secrets: Vec<Secret>,
+    /// In name order.
     pub engines: Vec<Engine>,
     pub components: Vec<Component>,
     pub policies: Vec<Policy>,
@@ -98,6 +100,20 @@ impl Env {
     #[must_use]
     pub fn cache(&self, name: &str) -> Option<&Cache> {
         find_sorted(&self.caches, name, |c| &c.name)
+    }
+}
+
+impl Model {
+    /// The secret called `name`.
+    #[must_use]
+    pub fn secret(&self, name: &str) -> Option<&Secret> {
+        find_sorted(&self.secrets, name, |s| &s.name)
+    }
+
+    /// The engine called `name`.
+    #[must_use]
+    pub fn engine(&self, name: &str) -> Option<&Engine> {
+        find_sorted(&self.engines, name, |e| &e.name)
     }
 }
 

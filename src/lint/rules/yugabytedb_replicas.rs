@@ -13,8 +13,8 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    let base = crate::emit::view::base_env(ctx.sema);
-    let mut views: Vec<(Option<&str>, &crate::sema::model::Env)> = vec![(None, &base)];
+    let base = ctx.sema.base();
+    let mut views: Vec<(Option<&str>, &crate::sema::model::Env)> = vec![(None, base)];
     views.extend(
         ctx.sema
             .model
