@@ -1,89 +1,125 @@
-//! Parse, check and build times on generated workspaces of N services (100, 1,000 and
-//! 10,000 by default; `AFC_BENCH_SIZES=100,1000`), with the time to write the build
-//! output and the I/O floor (copying the same tree). Run with
-//! `cargo bench --bench pipeline`; prints a Markdown table (median of the runs).
+//! Criterion benchmarks of the pipeline on generated workspaces of N services (100, 1,000
+//! and 10,000 by default; `AFC_BENCH_SIZES=100,1000` restricts them):
+//!
+//! - `parse/N`: `syntax::parse` of every file of the workspace,
+//! - `check/N`: `afc::analyze` (parse, check, lint, build checks),
+//! - `build/N`: `emit::build` of the analysis, in memory (no file IO).
+//!
+//! Throughput is in services. Run with `cargo bench --bench pipeline`; the whole run takes
+//! a few minutes on 2 cores (10,000 services get 10 samples and a short measurement
+//! time). `cargo test --all-targets` runs each benchmark once in criterion's test mode,
+//! at 100 services only. Wall time and peak memory of the `afc` binary, the I/O floor
+//! of the output tree and kustomize times are measured by `scripts/scale`.
 
-use afc::source::FileId;
-use std::path::Path;
-use std::time::{Duration, Instant};
+use afc::source::{FileId, SourceFile};
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
+use criterion::{criterion_group, criterion_main, measurement::WallTime};
+use std::hint::black_box;
+use std::time::Duration;
 
-fn median(mut v: Vec<Duration>) -> f64 {
-    v.sort();
-    v[v.len() / 2].as_secs_f64() * 1000.0
-}
-
-fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> f64 {
-    median(
-        (0..runs)
-            .map(|_| {
-                let t = Instant::now();
-                std::hint::black_box(f());
-                t.elapsed()
-            })
-            .collect(),
-    )
-}
-
-fn write_tree(root: &Path, files: &std::collections::BTreeMap<String, String>) {
-    for (path, text) in files {
-        let p = root.join(path);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, text).expect("write");
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read") {
-        let e = e.expect("entry");
-        let dest = to.join(e.file_name());
-        if e.file_type().expect("type").is_dir() {
-            copy_tree(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).expect("copy");
-        }
-    }
-}
-
-fn main() {
-    // `cargo bench` passes `--bench`; `cargo test --all-targets` only builds and starts it.
-    if !std::env::args().any(|a| a == "--bench") {
-        return;
-    }
-    let sizes: Vec<usize> = std::env::var("AFC_BENCH_SIZES")
+/// The sizes to run: `AFC_BENCH_SIZES` or 100, 1,000 and 10,000. Without `--bench` (as
+/// under `cargo test --all-targets`) only the sizes up to 100, or the smallest one.
+fn sizes() -> Vec<usize> {
+    let mut sizes: Vec<usize> = std::env::var("AFC_BENCH_SIZES")
         .ok()
-        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .map(|s| {
+            s.split(',')
+                .filter_map(|n| n.trim().replace('_', "").parse().ok())
+                .filter(|&n| n > 0)
+                .collect()
+        })
+        .filter(|v: &Vec<usize>| !v.is_empty())
         .unwrap_or_else(|| vec![100, 1000, 10_000]);
-    println!(
-        "afc pipeline ({} cores)\n",
-        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
-    );
-    println!("| services | parse | check | build (in memory) | files | write | I/O floor (copy) |");
-    println!("|---|---|---|---|---|---|---|");
-    for n in sizes {
-        let files = afc::generate::workspace(n);
-        let runs = if n >= 10_000 { 3 } else { 7 };
-        let parse = time(runs, || {
-            files
-                .iter()
-                .map(|f| afc::syntax::parse(FileId(0), &f.text).0.decls.len())
-                .sum::<usize>()
-        });
-        let check = time(runs, || afc::analyze(files.clone()).diagnostics.len());
-        let a = afc::analyze(files.clone());
-        assert!(!a.has_errors(), "the generated workspace checks clean");
-        let build = time(runs, || afc::emit::build(&a).map(|o| o.files.len()));
-        let out = afc::emit::build(&a).expect("builds");
-        let dir = tempfile::tempdir().expect("temp");
-        let t = Instant::now();
-        write_tree(&dir.path().join("out"), &out.files);
-        let write = t.elapsed().as_secs_f64() * 1000.0;
-        let t = Instant::now();
-        copy_tree(&dir.path().join("out"), &dir.path().join("copy"));
-        let floor = t.elapsed().as_secs_f64() * 1000.0;
-        println!(
-            "| {n} | {parse:.1} ms | {check:.1} ms | {build:.1} ms | {} | {write:.0} ms | {floor:.0} ms |",
-            out.files.len()
-        );
+    sizes.sort_unstable();
+    sizes.dedup();
+    if !std::env::args().any(|a| a == "--bench") {
+        let small: Vec<usize> = sizes.iter().copied().filter(|&n| n <= 100).collect();
+        sizes = if small.is_empty() {
+            sizes[..1].to_vec()
+        } else {
+            small
+        };
+    }
+    sizes
+}
+
+/// Sampling that keeps the whole run within minutes: fewer, flat samples as N grows.
+fn configure(group: &mut BenchmarkGroup<'_, WallTime>, n: usize) {
+    group.throughput(Throughput::Elements(n as u64));
+    group.warm_up_time(Duration::from_secs(1));
+    if n >= 10_000 {
+        group
+            .sample_size(10)
+            .sampling_mode(SamplingMode::Flat)
+            .measurement_time(Duration::from_secs(5));
+    } else if n >= 1000 {
+        group
+            .sample_size(10)
+            .sampling_mode(SamplingMode::Flat)
+            .measurement_time(Duration::from_secs(3));
+    } else {
+        group
+            .sample_size(20)
+            .sampling_mode(SamplingMode::Auto)
+            .measurement_time(Duration::from_secs(3));
     }
 }
+
+fn pipeline(c: &mut Criterion) {
+    let workspaces: Vec<(usize, Vec<SourceFile>)> = sizes()
+        .into_iter()
+        .map(|n| (n, afc::generate::workspace(n)))
+        .collect();
+
+    let mut group = c.benchmark_group("parse");
+    for (n, files) in &workspaces {
+        configure(&mut group, *n);
+        group.bench_with_input(BenchmarkId::from_parameter(n), files, |b, files| {
+            b.iter(|| {
+                files
+                    .iter()
+                    .map(|f| {
+                        afc::syntax::parse(FileId(0), black_box(&f.text))
+                            .0
+                            .decls
+                            .len()
+                    })
+                    .sum::<usize>()
+            });
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("check");
+    for (n, files) in &workspaces {
+        configure(&mut group, *n);
+        group.bench_with_input(BenchmarkId::from_parameter(n), files, |b, files| {
+            b.iter_batched(
+                || files.clone(),
+                |files| afc::analyze(files).diagnostics.len(),
+                criterion::BatchSize::LargeInput,
+            );
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("build");
+    for (n, files) in &workspaces {
+        let analysis = afc::analyze(files.clone());
+        assert!(
+            !analysis.has_errors(),
+            "the generated workspace of {n} services checks clean"
+        );
+        let out = afc::emit::build(&analysis).expect("the generated workspace builds");
+        assert!(!out.files.is_empty(), "the build emits files");
+        drop(out);
+        configure(&mut group, *n);
+        group.bench_with_input(BenchmarkId::from_parameter(n), &analysis, |b, a| {
+            b.iter(|| afc::emit::build(black_box(a)).map(|o| o.files.len()));
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, pipeline);
+criterion_main!(benches);
