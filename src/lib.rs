@@ -206,10 +206,29 @@ pub fn analyze_with(
         diagnostics.extend(diags);
     }
     let sema = sema::analyze(&files, &asts, &mut diagnostics);
-    if !diagnostics.iter().any(Diagnostic::is_error) {
-        emit::checks::run(&sema, &mut diagnostics);
-    }
-    let redactions = lint::run(&files, &asts, &sema, options, &mut diagnostics);
+    // The build checks and the lint rules side by side; the rules' findings are dropped
+    // if the build checks find a front-end error (as if they had run after them).
+    let ctx = lint::Ctx::new(&files, &asts, &sema, options);
+    let sema_clean = !diagnostics.iter().any(Diagnostic::is_error);
+    let (checked, findings) = rayon::join(
+        || {
+            let mut found = Vec::new();
+            if sema_clean {
+                emit::checks::run(&sema, &mut found);
+            }
+            found
+        },
+        || {
+            if lint::front_end_clean(&diagnostics) {
+                lint::findings(&ctx)
+            } else {
+                Vec::new()
+            }
+        },
+    );
+    diagnostics.extend(checked);
+    let redactions = lint::finish(&ctx, findings, &mut diagnostics);
+    drop(ctx);
     diag::normalize(&mut diagnostics);
     Analysis {
         files,

@@ -916,7 +916,7 @@ fn a_sharded_platform_deploys_every_object_once_in_dependency_order() {
     }
     let tmp = tempfile::tempdir().expect("temp dir");
     let ws = tmp.path().join("ws");
-    // 240 services and 48 stores and secrets: past the 150 declarations of one shard.
+    // 240 services and 48 stores and secrets: past the 100 declarations of one shard.
     let files = afc::generate::workspace(240);
     for f in &files {
         let p = ws.join(&f.path);

@@ -94,10 +94,11 @@ fn read_tree(dir: &Path) -> std::io::Result<BTreeMap<String, Vec<u8>>> {
 /// Runs `afc build`; returns the exit code.
 pub(crate) fn run(args: &BuildArgs) -> i32 {
     let format = args.output.format;
-    let a = match load(&args.path, format) {
+    // Never freed: the process ends with the build (see `check` in `cli/mod.rs`).
+    let a = std::mem::ManuallyDrop::new(match load(&args.path, format) {
         Ok(a) => a,
         Err(code) => return code,
-    };
+    });
     // JSON output is one array: with nothing to report, leave it to the output step.
     if !(format == super::Format::Json && a.diagnostics.is_empty()) {
         let status = report(&a, format, args.output.color, false);

@@ -48,16 +48,20 @@ fn diff_at(path: &mut String, a: &Node, b: &Node, ops: &mut Vec<Node>) {
     let len = path.len();
     match (a, b) {
         (Node::Map(pa), Node::Map(pb)) => {
-            for (k, va) in pa {
+            for (i, (k, va)) in pa.iter().enumerate() {
                 push_segment(path, k);
-                match pb.iter().find(|(kb, _)| kb == k) {
+                // Both maps are usually built in the same key order: look there first.
+                let same_place = pb.get(i).filter(|(kb, _)| kb == k);
+                match same_place.or_else(|| pb.iter().find(|(kb, _)| kb == k)) {
                     Some((_, vb)) => diff_at(path, va, vb, ops),
                     None => ops.push(Node::map().with("op", "remove").with("path", path.clone())),
                 }
                 path.truncate(len);
             }
-            for (k, vb) in pb {
-                if !pa.iter().any(|(ka, _)| ka == k) {
+            for (i, (k, vb)) in pb.iter().enumerate() {
+                let in_a =
+                    pa.get(i).is_some_and(|(ka, _)| ka == k) || pa.iter().any(|(ka, _)| ka == k);
+                if !in_a {
                     push_segment(path, k);
                     ops.push(
                         Node::map()
@@ -89,6 +93,10 @@ fn diff_at(path: &mut String, a: &Node, b: &Node, ops: &mut Vec<Node>) {
 /// Appends `/segment`, escaped for a JSON pointer.
 fn push_segment(path: &mut String, s: &str) {
     path.push('/');
+    if !s.contains(['~', '/']) {
+        path.push_str(s);
+        return;
+    }
     for c in s.chars() {
         match c {
             '~' => path.push_str("~0"),

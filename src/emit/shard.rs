@@ -27,7 +27,7 @@ use crate::sema::graph::EdgeKind;
 use std::collections::BTreeMap;
 
 /// The most deployable declarations one Application holds.
-pub const SHARD_DECLS: usize = 150;
+pub const SHARD_DECLS: usize = 100;
 
 /// The shard of the namespace-wide objects.
 pub const CORE: &str = "core";

@@ -278,10 +278,11 @@ pub fn inventory(ctx: &Ctx) -> Vec<Component> {
     views.extend(model.envs.iter().map(|e| (Some(e.name.as_str()), e)));
     let env_names: Vec<String> = model.envs.iter().map(|e| e.name.clone()).collect();
     let mut per_env: Vec<(Option<&str>, Component)> = Vec::new();
+    let mut verdicts = std::collections::HashMap::new();
     for (env, view) in &views {
         for c in engines(ctx, *env, view)
             .into_iter()
-            .chain(images(ctx, *env, view))
+            .chain(images(ctx, *env, view, &mut verdicts))
         {
             per_env.push((*env, c));
         }
@@ -478,9 +479,14 @@ fn known_image<'m>(
         .map(|(n, _, t)| (n, t))
 }
 
-fn images(ctx: &Ctx, env: Option<&str>, view: &Env) -> Vec<Component> {
+fn images(
+    ctx: &Ctx,
+    env: Option<&str>,
+    view: &Env,
+    verdicts: &mut std::collections::HashMap<String, Verdict>,
+) -> Vec<Component> {
     let model = &ctx.sema.model;
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(view.workloads.len());
     for w in &view.workloads {
         let Some(decl) = ctx.sema.get(&w.name) else {
             continue;
@@ -491,7 +497,11 @@ fn images(ctx: &Ctx, env: Option<&str>, view: &Env) -> Vec<Component> {
             (
                 Some(l.clone()),
                 Source::Declared,
-                judge(ctx, l),
+                // Thousands of workloads share a handful of license expressions.
+                verdicts
+                    .entry(l.clone())
+                    .or_insert_with(|| judge(ctx, l))
+                    .clone(),
                 ctx.site(env, decl, "license"),
                 None,
             )

@@ -1,7 +1,8 @@
 //! The policy linter: licenses, secrets hygiene, RBAC, supply chain and operations.
 //!
-//! [`run`] is called at the end of [`crate::analyze_with`], so `afc check`, `afc build`
-//! and the language server all see the same findings. It is pure: what it needs from
+//! [`crate::analyze_with`] runs it in its two halves ([`findings`], side by side with
+//! the build checks, then [`finish`]; [`run`] is both in one), so `afc check`,
+//! `afc build` and the language server all see the same findings. It is pure: what it needs from
 //! outside the `.af` text (the bytes of a cluster's `sealing_cert`) comes in through
 //! [`Options`], which the command line fills.
 //!
@@ -256,20 +257,47 @@ pub fn run(
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(FileId, Span)> {
     let ctx = Ctx::new(files, asts, sema, options);
-    let front_end_clean = !diags
+    let findings = if front_end_clean(diags) {
+        findings(&ctx)
+    } else {
+        Vec::new()
+    };
+    finish(&ctx, findings, diags)
+}
+
+/// No error of the front end (codes before `AF3000`): the rules only run on a
+/// workspace that parsed and resolved.
+#[must_use]
+pub fn front_end_clean(diags: &[Diagnostic]) -> bool {
+    !diags
         .iter()
-        .any(|d| d.is_error() && d.code.as_str() < "AF3000");
-    // The rules are independent: run them side by side, collect in rule order.
-    let mut findings: Vec<Diagnostic> = if front_end_clean {
-        RULES
-            .par_iter()
-            .filter_map(|rule| rule.check)
-            .flat_map_iter(|check| {
-                let mut found = Vec::new();
-                check(&ctx, &mut found);
-                found
-            })
-            .collect()
+        .any(|d| d.is_error() && d.code.as_str() < "AF3000")
+}
+
+/// What every rule finds, before the policy. The rules are independent: they run side
+/// by side and are collected in rule order.
+#[must_use]
+pub fn findings(ctx: &Ctx) -> Vec<Diagnostic> {
+    RULES
+        .par_iter()
+        .filter_map(|rule| rule.check)
+        .flat_map_iter(|check| {
+            let mut found = Vec::new();
+            check(ctx, &mut found);
+            found
+        })
+        .collect()
+}
+
+/// The second half of [`run`]: the policy and the suppressions over `findings` (dropped
+/// when `diags` has front-end errors) and the [`ADOPTED`] codes in `diags`.
+pub fn finish(
+    ctx: &Ctx,
+    findings: Vec<Diagnostic>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(FileId, Span)> {
+    let mut findings = if front_end_clean(diags) {
+        findings
     } else {
         Vec::new()
     };
@@ -285,7 +313,7 @@ pub fn run(
         .into_iter()
         .filter_map(|d| ctx.policy.severity(d.code).map(|sev| d.severity(sev)))
         .collect();
-    let mut meta = suppress::apply(&ctx, &mut kept);
+    let mut meta = suppress::apply(ctx, &mut kept);
     for d in &mut meta {
         if let Some(sev) = ctx.policy.severity(d.code) {
             d.severity = sev;
@@ -294,7 +322,7 @@ pub fn run(
     meta.retain(|d| ctx.policy.severity(d.code).is_some());
     diags.extend(kept);
     diags.extend(meta);
-    rules::secret_in_env::secret_spans(&ctx)
+    rules::secret_in_env::secret_spans(ctx)
 }
 
 /// A level of a policy's `severity` block: `off` is `Some(None)`, `warn` and `error`

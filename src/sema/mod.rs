@@ -12,6 +12,7 @@ use crate::source::{FileId, SourceFile, Span};
 use crate::syntax::ast::{self, Item, Key, StrLit};
 use graph::{Edge, EdgeKind, Graph};
 use model::{Get, Model, Vars};
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use value::{Attrs, Ctx, Spanned, Val};
 
@@ -1059,44 +1060,55 @@ fn build_model(s: &Sema, diags: &mut Vec<Diagnostic>) -> Model {
         .map_or("HEAD", |p| p.revision.as_str())
         .to_string();
     let only_cluster = (m.clusters.len() == 1).then(|| m.clusters[0].name.clone());
-    for env in sorted.iter().filter(|d| d.kind == "env") {
-        let g = Get {
-            attrs: &env.attrs,
-            vars: None,
-        };
-        let namespace = g
-            .str("namespace")
-            .unwrap_or_else(|| format!("{platform_name}-{}", env.name));
-        let domain = g.str("domain");
-        let vars = Vars {
-            domain: domain.as_deref(),
-            env: &env.name,
-            namespace: &namespace,
-        };
-        let mut e = model::Env {
-            name: env.name.clone(),
-            cluster: g.name("cluster").or_else(|| only_cluster.clone()),
-            revision: g.str("revision").unwrap_or_else(|| platform_rev.clone()),
-            auto_sync: g.bool("auto_sync", true),
-            workloads: Vec::new(),
-            databases: Vec::new(),
-            caches: Vec::new(),
-            namespace: namespace.clone(),
-            domain: domain.clone(),
-        };
-        for d in sorted
-            .iter()
-            .filter(|d| PER_ENV_KINDS.contains(&d.kind.as_str()))
-        {
-            let attrs = apply_overrides(d, env);
-            check_resolved(d, env, &attrs, &vars, diags);
+    // Environments resolve independently: side by side, collected in name order.
+    let envs: Vec<&&Decl> = sorted.iter().filter(|d| d.kind == "env").collect();
+    let resolved: Vec<(model::Env, Vec<Diagnostic>)> = envs
+        .par_iter()
+        .map(|env| {
+            let mut diags = Vec::new();
+            let diags = &mut diags;
             let g = Get {
-                attrs: &attrs,
-                vars: Some(&vars),
+                attrs: &env.attrs,
+                vars: None,
             };
-            e.push(&d.kind, &d.name, &g);
-        }
+            let namespace = g
+                .str("namespace")
+                .unwrap_or_else(|| format!("{platform_name}-{}", env.name));
+            let domain = g.str("domain");
+            let vars = Vars {
+                domain: domain.as_deref(),
+                env: &env.name,
+                namespace: &namespace,
+            };
+            let mut e = model::Env {
+                name: env.name.clone(),
+                cluster: g.name("cluster").or_else(|| only_cluster.clone()),
+                revision: g.str("revision").unwrap_or_else(|| platform_rev.clone()),
+                auto_sync: g.bool("auto_sync", true),
+                workloads: Vec::new(),
+                databases: Vec::new(),
+                caches: Vec::new(),
+                namespace: namespace.clone(),
+                domain: domain.clone(),
+            };
+            for d in sorted
+                .iter()
+                .filter(|d| PER_ENV_KINDS.contains(&d.kind.as_str()))
+            {
+                let attrs = apply_overrides(d, env);
+                check_resolved(d, env, &attrs, &vars, diags);
+                let g = Get {
+                    attrs: &attrs,
+                    vars: Some(&vars),
+                };
+                e.push(&d.kind, &d.name, &g);
+            }
+            (e, std::mem::take(diags))
+        })
+        .collect();
+    for (e, found) in resolved {
         m.envs.push(e);
+        diags.extend(found);
     }
     m
 }
