@@ -424,6 +424,9 @@ pub fn unportable(s: &str) -> Option<String> {
     }) {
         return Some(format!("holds the character U+{:04X}", u32::from(c)));
     }
+    if s.contains('\n') && s.starts_with('\t') {
+        return Some("has several lines and starts with a tab, which kubectl kustomize writes as a block it cannot read back".into());
+    }
     if s == "=" || s == "<<" {
         return Some(format!(
             "is `{s}`, which kubectl kustomize writes unquoted and YAML 1.1 readers take for a key"

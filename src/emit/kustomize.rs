@@ -346,7 +346,7 @@ fn overlay(
                 t.push("name", b.name.as_str());
                 patches.push(
                     Node::map()
-                        .with("patch", Node::Seq(ops).to_yaml())
+                        .with("patch", Node::Seq(ops).to_yaml_flat())
                         .with("target", t),
                 );
             }
@@ -361,7 +361,7 @@ fn overlay(
             .with("apiVersion", b.api_version)
             .with("kind", b.kind)
             .with("metadata", Node::map().with("name", b.name.as_str()));
-        patches.push(Node::map().with("patch", doc.to_yaml()));
+        patches.push(Node::map().with("patch", doc.to_yaml_flat()));
     }
     if !added.is_empty() {
         files.push(("resources.yaml".to_string(), stream(&added)));

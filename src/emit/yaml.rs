@@ -104,10 +104,22 @@ impl Node {
     /// The document as YAML text (ends with a newline).
     #[must_use]
     pub fn to_yaml(&self) -> String {
+        self.write(true)
+    }
+
+    /// [`Node::to_yaml`] with every string on one line (double-quoted when it has a line
+    /// break): for YAML text that is itself embedded in a string, such as an inline
+    /// patch, which Kustomize trims at the end before reading it.
+    #[must_use]
+    pub fn to_yaml_flat(&self) -> String {
+        self.write(false)
+    }
+
+    fn write(&self, blocks: bool) -> String {
         let mut out = String::new();
         match self {
-            Node::Map(p) if !p.is_empty() => write_map(&mut out, p, 0),
-            Node::Seq(s) if !s.is_empty() => write_seq(&mut out, s, 0),
+            Node::Map(p) if !p.is_empty() => write_map(&mut out, p, 0, blocks),
+            Node::Seq(s) if !s.is_empty() => write_seq(&mut out, s, 0, blocks),
             other => {
                 push_scalar(&mut out, other);
                 out.push('\n');
@@ -192,30 +204,30 @@ fn pad(out: &mut String, indent: usize) {
     out.extend(std::iter::repeat_n(' ', indent));
 }
 
-fn write_map(out: &mut String, pairs: &[(Key, Node)], indent: usize) {
+fn write_map(out: &mut String, pairs: &[(Key, Node)], indent: usize, blocks: bool) {
     for (i, (k, v)) in pairs.iter().enumerate() {
         if i > 0 {
             pad(out, indent);
         }
-        write_pair(out, k, v, indent);
+        write_pair(out, k, v, indent, blocks);
     }
 }
 
 /// `key: value` where the cursor is already at the key's column.
-fn write_pair(out: &mut String, key: &str, value: &Node, indent: usize) {
+fn write_pair(out: &mut String, key: &str, value: &Node, indent: usize, blocks: bool) {
     push_string(out, key);
     out.push(':');
     match value {
         Node::Map(p) if !p.is_empty() => {
             out.push('\n');
             pad(out, indent + 2);
-            write_map(out, p, indent + 2);
+            write_map(out, p, indent + 2, blocks);
         }
         Node::Seq(s) if !s.is_empty() => {
             out.push('\n');
-            write_seq(out, s, indent + 2);
+            write_seq(out, s, indent + 2, blocks);
         }
-        Node::Str(s) if is_block_safe(s) => write_block(out, s, indent + 2),
+        Node::Str(s) if blocks && is_block_safe(s) => write_block(out, s, indent + 2),
         other => {
             out.push(' ');
             push_scalar(out, other);
@@ -224,20 +236,20 @@ fn write_pair(out: &mut String, key: &str, value: &Node, indent: usize) {
     }
 }
 
-fn write_seq(out: &mut String, items: &[Node], indent: usize) {
+fn write_seq(out: &mut String, items: &[Node], indent: usize, blocks: bool) {
     for item in items {
         pad(out, indent);
         out.push('-');
         match item {
             Node::Map(p) if !p.is_empty() => {
                 out.push(' ');
-                write_map(out, p, indent + 2);
+                write_map(out, p, indent + 2, blocks);
             }
             Node::Seq(s) if !s.is_empty() => {
                 out.push('\n');
-                write_seq(out, s, indent + 2);
+                write_seq(out, s, indent + 2, blocks);
             }
-            Node::Str(s) if is_block_safe(s) => write_block(out, s, indent + 2),
+            Node::Str(s) if blocks && is_block_safe(s) => write_block(out, s, indent + 2),
             other => {
                 out.push(' ');
                 push_scalar(out, other);
