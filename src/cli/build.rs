@@ -47,10 +47,10 @@ fn error(
     }
 }
 
-/// Every file under `dir` (relative path with `/` → bytes); an empty map when `dir`
+/// Every file under `dir`: its relative path (with `/`) and its entry; empty when `dir`
 /// does not exist. Symbolic links count as files (their target is not followed).
-fn read_tree(dir: &Path) -> std::io::Result<BTreeMap<String, Vec<u8>>> {
-    let mut out = BTreeMap::new();
+fn list_tree(dir: &Path) -> std::io::Result<Vec<(String, walkdir::DirEntry)>> {
+    let mut out = Vec::new();
     match std::fs::symlink_metadata(dir) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
         Err(e) => return Err(e),
@@ -78,6 +78,16 @@ fn read_tree(dir: &Path) -> std::io::Result<BTreeMap<String, Vec<u8>>> {
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect::<Vec<_>>()
             .join("/");
+        out.push((rel, entry));
+    }
+    Ok(out)
+}
+
+/// Every file under `dir` (as [`list_tree`]) with its bytes; a link's bytes are its
+/// target.
+fn read_tree(dir: &Path) -> std::io::Result<BTreeMap<String, Vec<u8>>> {
+    let mut out = BTreeMap::new();
+    for (rel, entry) in list_tree(dir)? {
         let bytes = if entry.file_type().is_symlink() {
             std::fs::read_link(entry.path())?
                 .to_string_lossy()
@@ -211,42 +221,11 @@ fn check(out_dir: &Path, output: &Output) -> Result<(), InputError> {
     ))
 }
 
-/// The relative paths of every file under `dir` (as [`read_tree`], without reading
-/// the files).
-fn list_tree(dir: &Path) -> std::io::Result<Vec<String>> {
-    let mut out = Vec::new();
-    match std::fs::symlink_metadata(dir) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
-        Err(e) => return Err(e),
-        Ok(m) if !m.is_dir() => {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::AlreadyExists,
-                "exists and is not a directory",
-            ));
-        }
-        Ok(_) => {}
-    }
-    for entry in walkdir::WalkDir::new(dir).follow_links(false) {
-        let entry = entry.map_err(std::io::Error::other)?;
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        out.push(
-            rel.components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/"),
-        );
-    }
-    Ok(out)
-}
-
 /// Writes the tree: file by file into a temporary directory beside `out_dir` as the
 /// build makes them, then swapped in. The build is never held whole in memory.
 fn write(out_dir: &Path, a: &crate::Analysis) -> Result<(), InputError> {
-    let existing = match list_tree(out_dir) {
-        Ok(t) => t,
+    let existing: Vec<String> = match list_tree(out_dir) {
+        Ok(t) => t.into_iter().map(|(rel, _)| rel).collect(),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             return Err(error(
                 code::OUTPUT_NOT_OWNED,
