@@ -102,7 +102,31 @@ pub fn analyze(files: &[SourceFile], asts: &[ast::File], diags: &mut Vec<Diagnos
 /// Declarations into the symbol table: unknown kinds, invalid names, duplicates and the
 /// stdlib's `override` rule.
 fn collect(files: &[SourceFile], asts: &[ast::File], diags: &mut Vec<Diagnostic>, s: &mut Sema) {
-    for (fi, file_ast) in asts.iter().enumerate() {
+    // Each file's declarations are checked on their own, side by side; they enter the
+    // symbol table in file order, which decides duplicates.
+    let per_file: Vec<(Vec<(Decl, Option<Span>)>, Vec<Diagnostic>)> = asts
+        .par_iter()
+        .enumerate()
+        .map(|(fi, file_ast)| check_file(files, fi, file_ast))
+        .collect();
+    for (decls, found) in per_file {
+        diags.extend(found);
+        for (decl, override_kw) in decls {
+            insert(s, decl, override_kw, diags);
+        }
+    }
+}
+
+/// The declarations of one file, checked against their kind's schema.
+fn check_file(
+    files: &[SourceFile],
+    fi: usize,
+    file_ast: &ast::File,
+) -> (Vec<(Decl, Option<Span>)>, Vec<Diagnostic>) {
+    let mut found = Vec::new();
+    let diags = &mut found;
+    let mut out = Vec::new();
+    {
         let file = FileId(u32::try_from(fi).unwrap_or(u32::MAX));
         let stdlib = crate::stdlib::is_stdlib_path(&files[fi].path);
         for d in &file_ast.decls {
@@ -187,9 +211,10 @@ fn collect(files: &[SourceFile], asts: &[ast::File], diags: &mut Vec<Diagnostic>
                 attrs,
                 overrides,
             };
-            insert(s, decl, d.override_kw, diags);
+            out.push((decl, d.override_kw));
         }
     }
+    (out, found)
 }
 
 fn name_help(name: &str) -> String {
