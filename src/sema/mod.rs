@@ -104,7 +104,7 @@ pub fn analyze(files: &[SourceFile], asts: &[ast::File], diags: &mut Vec<Diagnos
 fn collect(files: &[SourceFile], asts: &[ast::File], diags: &mut Vec<Diagnostic>, s: &mut Sema) {
     // Each file's declarations are checked on their own, side by side; they enter the
     // symbol table in file order, which decides duplicates.
-    let per_file: Vec<(Vec<(Decl, Option<Span>)>, Vec<Diagnostic>)> = asts
+    let per_file: Vec<FileDecls> = asts
         .par_iter()
         .enumerate()
         .map(|(fi, file_ast)| check_file(files, fi, file_ast))
@@ -117,12 +117,11 @@ fn collect(files: &[SourceFile], asts: &[ast::File], diags: &mut Vec<Diagnostic>
     }
 }
 
+/// One file's checked declarations (each with its `override` keyword) and diagnostics.
+type FileDecls = (Vec<(Decl, Option<Span>)>, Vec<Diagnostic>);
+
 /// The declarations of one file, checked against their kind's schema.
-fn check_file(
-    files: &[SourceFile],
-    fi: usize,
-    file_ast: &ast::File,
-) -> (Vec<(Decl, Option<Span>)>, Vec<Diagnostic>) {
+fn check_file(files: &[SourceFile], fi: usize, file_ast: &ast::File) -> FileDecls {
     let mut found = Vec::new();
     let diags = &mut found;
     let mut out = Vec::new();
