@@ -267,13 +267,7 @@ fn write(out_dir: &Path, a: &crate::Analysis) -> Result<(), InputError> {
             Some("move those files elsewhere, or write the output somewhere else with `-o DIR`; nothing was written".into()),
         ));
     }
-    let parent = match out_dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let stem = out_dir
-        .file_name()
-        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    let (parent, stem) = beside(out_dir);
     let new = std::fs::create_dir_all(&parent)
         .and_then(|()| {
             tempfile::Builder::new()
@@ -313,8 +307,8 @@ fn write(out_dir: &Path, a: &crate::Analysis) -> Result<(), InputError> {
     Ok(())
 }
 
-/// Moves the complete tree `new` to `out_dir`, keeping the previous tree until then.
-fn swap_in(out_dir: &Path, new: tempfile::TempDir) -> std::io::Result<()> {
+/// The directory that holds `out_dir` (where the temporary trees go) and its name.
+fn beside(out_dir: &Path) -> (PathBuf, String) {
     let parent = match out_dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -322,6 +316,12 @@ fn swap_in(out_dir: &Path, new: tempfile::TempDir) -> std::io::Result<()> {
     let stem = out_dir
         .file_name()
         .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    (parent, stem)
+}
+
+/// Moves the complete tree `new` to `out_dir`, keeping the previous tree until then.
+fn swap_in(out_dir: &Path, new: tempfile::TempDir) -> std::io::Result<()> {
+    let (parent, stem) = beside(out_dir);
     // A temporary directory is private (0700); the tree gets the old tree's mode, or 0755.
     match std::fs::metadata(out_dir) {
         Ok(m) => std::fs::set_permissions(new.path(), m.permissions())?,
