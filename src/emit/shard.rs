@@ -17,7 +17,7 @@
 //!   to the next one;
 //! - a component larger than a shard is cut, in dependency order, into consecutive
 //!   chunks `<component>-<i>` of at most [`SHARD_DECLS`] declarations; chunk `i` only uses
-//!   chunks before it, and its Application syncs in wave `2 + i`.
+//!   chunks before it, and its Application syncs in wave `1 + i` (chunks count from 1).
 //!
 //! Sharding depends only on the declarations as written (the base view), so every
 //! environment is split the same way.
