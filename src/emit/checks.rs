@@ -39,11 +39,7 @@ pub fn run(sema: &Sema, diags: &mut Vec<Diagnostic>) {
     let Some(platform) = sema.model.platform.as_ref() else {
         return;
     };
-    let ctx = Ctx {
-        sema,
-        model: &sema.model,
-        platform,
-    };
+    let ctx = Ctx::new(sema, platform);
     let base = sema.base();
     // The checks read only a view's environment and whether it is the base.
     let facts = super::Facts::default();

@@ -399,7 +399,7 @@ impl Emitter for DeliveryEmitter {
             format!("appproject-{platform}.yaml"),
             vec![env_project(ctx)],
         ));
-        let plan = super::shard::plan(ctx.sema);
+        let plan = ctx.plan();
         for e in &ctx.model.envs {
             // One Application per environment, or per shard of it: all in one file.
             let shards: Vec<(String, usize, i64)> = if plan.sharded() {
@@ -418,7 +418,7 @@ impl Emitter for DeliveryEmitter {
                         name,
                         project: platform.clone(),
                         revision: &e.revision,
-                        path: repo_path(ctx, &overlay_dir(&plan, &e.name, shard)),
+                        path: repo_path(ctx, &overlay_dir(plan, &e.name, shard)),
                         server: server_of(ctx, e.cluster.as_deref()),
                         namespace: &e.namespace,
                         automated: e.auto_sync,

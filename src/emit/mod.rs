@@ -278,9 +278,27 @@ pub struct Ctx<'a> {
     pub sema: &'a Sema,
     pub model: &'a Model,
     pub platform: &'a Platform,
+    /// The shard plan, made on first use ([`Ctx::plan`]).
+    plan: std::sync::OnceLock<shard::Plan>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// The context of a checked workspace with a platform.
+    #[must_use]
+    pub fn new(sema: &'a Sema, platform: &'a Platform) -> Self {
+        Self {
+            sema,
+            model: &sema.model,
+            platform,
+            plan: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Which shard deploys each declaration ([`shard::plan`]), made once.
+    pub fn plan(&self) -> &shard::Plan {
+        self.plan.get_or_init(|| shard::plan(self.sema))
+    }
+
     /// The kind of a declaration (`service`, `database`, ...).
     #[must_use]
     pub fn kind_of(&self, name: &str) -> Option<&str> {
@@ -366,19 +384,9 @@ fn render_view(ctx: &Ctx, view: &View) -> Vec<Object> {
 /// The analysis has errors (including the build checks of [`checks`]).
 pub fn render(a: &Analysis) -> Result<Rendered, Vec<Diagnostic>> {
     let ctx = context(a)?;
-    let one = |env: &Env, base: bool| {
-        let part = Part::all(env, ctx.model);
-        let facts = Facts::of(env);
-        render_view(
-            &ctx,
-            &View {
-                env,
-                base,
-                part: &part,
-                facts: &facts,
-            },
-        )
-    };
+    // The plan of an unsharded platform: one part holding every declaration.
+    let whole = shard::Plan::default();
+    let one = |env, base| Split::new(env, base, ctx.model, &whole).render(&ctx, 0);
     let base = one(a.sema.base(), true);
     let envs = a
         .sema
@@ -403,11 +411,7 @@ fn context(a: &Analysis) -> Result<Ctx<'_>, Vec<Diagnostic>> {
     let Some(platform) = a.sema.model.platform.as_ref() else {
         return Err(Vec::new());
     };
-    Ok(Ctx {
-        sema: &a.sema,
-        model: &a.sema.model,
-        platform,
-    })
+    Ok(Ctx::new(&a.sema, platform))
 }
 
 /// A view split into the parts of a plan.
@@ -454,8 +458,8 @@ pub fn build_each<E: Send>(
     sink: &(dyn Fn(&str, String) -> Result<(), E> + Sync),
 ) -> Result<Result<(), E>, Vec<Diagnostic>> {
     let ctx = context(a)?;
-    let plan = shard::plan(&a.sema);
-    let split = |env, base| Split::new(env, base, ctx.model, &plan);
+    let plan = ctx.plan();
+    let split = |env, base| Split::new(env, base, ctx.model, plan);
     let base = split(a.sema.base(), true);
     let envs: Vec<Split> = a.sema.model.envs.iter().map(|e| split(e, false)).collect();
     let shards = plan.shards.len().max(1);
@@ -463,11 +467,11 @@ pub fn build_each<E: Send>(
         .into_par_iter()
         .map(|s| {
             let base_objects = base.render(&ctx, s);
-            let mut files = kustomize::base_files(&plan, s, &base_objects);
+            let mut files = kustomize::base_files(plan, s, &base_objects);
             for env in &envs {
                 let objects = env.render(&ctx, s);
                 files.extend(kustomize::overlay_files(
-                    &plan,
+                    plan,
                     s,
                     &env.env.name,
                     &env.env.namespace,
@@ -518,9 +522,7 @@ pub fn build(a: &Analysis) -> Result<Output, Vec<Diagnostic>> {
             .insert(path.to_string(), text);
         Ok(())
     };
-    match build_each(a, &sink)? {
-        Ok(()) | Err(_) => {}
-    }
+    let Ok(()) = build_each(a, &sink)?;
     Ok(Output {
         files: files
             .into_inner()
