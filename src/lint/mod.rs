@@ -1,10 +1,10 @@
 //! The policy linter: licenses, secrets hygiene, RBAC, supply chain and operations.
 //!
-//! [`crate::analyze_with`] runs it in its two halves ([`findings`], side by side with
-//! the build checks, then [`finish`]; [`run`] is both in one), so `afc check`,
-//! `afc build` and the language server all see the same findings. It is pure: what it needs from
-//! outside the `.af` text (the bytes of a cluster's `sealing_cert`) comes in through
-//! [`Options`], which the command line fills.
+//! [`crate::analyze_with`] runs it in two halves ([`findings`], side by side with the
+//! build checks, then [`finish`]), so `afc check`, `afc build` and the language server
+//! all see the same findings. It is pure: what it needs from outside the `.af` text
+//! (the bytes of a cluster's `sealing_cert`) comes in through [`Options`], which the
+//! command line fills.
 //!
 //! Every rule is one file under `rules/` with its code (an `AF3xxx` row of
 //! [`crate::diag::codes`], which carries the kebab-case name, the default severity and
@@ -245,26 +245,6 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Runs the linter: the rules (on a workspace without front-end errors), then the
-/// policy's severities and the suppression comments, over the rules' findings and the
-/// [`ADOPTED`] codes already in `diags`. Returns the spans of secret-looking values that
-/// every output must mask (found whatever the policy says about `secret-in-env`).
-pub fn run(
-    files: &[SourceFile],
-    asts: &[ast::File],
-    sema: &Sema,
-    options: &Options,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<(FileId, Span)> {
-    let ctx = Ctx::new(files, asts, sema, options);
-    let findings = if front_end_clean(diags) {
-        findings(&ctx)
-    } else {
-        Vec::new()
-    };
-    finish(&ctx, findings, diags)
-}
-
 /// No error of the front end (codes before `AF3000`): the rules only run on a
 /// workspace that parsed and resolved.
 #[must_use]
@@ -289,8 +269,10 @@ pub fn findings(ctx: &Ctx) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// The second half of [`run`]: the policy and the suppressions over `findings` (dropped
-/// when `diags` has front-end errors) and the [`ADOPTED`] codes in `diags`.
+/// The second half of the linter: the policy and the suppressions over `findings`
+/// (dropped when `diags` has front-end errors) and the [`ADOPTED`] codes in `diags`.
+/// Returns the spans of secret-looking values that every output must mask (found
+/// whatever the policy says about `secret-in-env`).
 pub fn finish(
     ctx: &Ctx,
     findings: Vec<Diagnostic>,
