@@ -11,16 +11,17 @@
 //!    [`delivery`] writes the Argo CD applications and the cluster files) and adjust
 //!    every object of a view at the end ([`Emitter::finish`]: [`waves`] sets the sync
 //!    wave of every object).
-//! 3. [`kustomize::assemble`] writes the base objects into `base/` and, per
-//!    environment, only the differences: `namespace`, `images`, `replicas`, JSON
-//!    patches, added objects and deletions. `kubectl kustomize overlays/<env>` yields
+//! 3. [`kustomize::base_files`] writes the base objects into `base/` and
+//!    [`kustomize::overlay_files`], per environment, only the differences: `namespace`,
+//!    `images`, `replicas`, JSON patches, added objects and deletions. `kubectl kustomize overlays/<env>` yields
 //!    exactly the environment's objects (the conformance suite checks this). A large
 //!    platform is split into shards ([`shard`]), each with its own base, overlays and
 //!    Argo CD Applications, so that no one kustomization grows past what Argo CD can
 //!    render.
 //!
-//! The output never depends on file order, declaration order or thread count: views
-//! are rendered in parallel but collected in order, and every list is sorted.
+//! The output never depends on file order, declaration order or thread count: shards
+//! are rendered in parallel but every file's contents are fixed, and every list is
+//! sorted.
 
 pub mod checks;
 pub mod cluster_checks;
