@@ -5,7 +5,9 @@
 //! build_golden` rewrites the expectations.
 //!
 //! Each case also checks that the build does not depend on the order of the files and
-//! that every YAML file reads back (serde_yaml, a YAML 1.2 reader) as one mapping.
+//! that every YAML file reads back (serde_yaml, a YAML 1.2 reader) as one mapping, and
+//! that overlays derived from the base equal the rendered ones (`emit::derive`; the
+//! example too).
 
 #[path = "support/files.rs"]
 mod files;
@@ -16,13 +18,27 @@ use std::path::Path;
 
 fn build(files: Vec<afc::source::SourceFile>) -> Result<BTreeMap<String, String>, Failed> {
     let a = afc::analyze(files);
-    afc::emit::build(&a).map(|o| o.files).map_err(|diags| {
+    let built = afc::emit::build(&a).map(|o| o.files).map_err(|diags| {
         let msgs: Vec<String> = diags
             .iter()
             .map(|d| format!("[{}] {}", d.code, d.message))
             .collect();
         Failed::from(format!("the case does not build:\n{}", msgs.join("\n")))
-    })
+    })?;
+    // Overlays derived from the base (`emit::derive`) are exactly the rendered ones.
+    let rendered = afc::emit::build_rendered(&a).map(|o| o.files);
+    if rendered.as_ref() != Ok(&built) {
+        let differ: Vec<&String> = match &rendered {
+            Ok(r) => built
+                .keys()
+                .chain(r.keys())
+                .filter(|k| built.get(*k) != r.get(*k))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        return Err(format!("derived and rendered overlays differ: {differ:?}").into());
+    }
+    Ok(built)
 }
 
 fn read_expected(dir: &Path) -> BTreeMap<String, String> {
@@ -124,6 +140,11 @@ fn main() {
             );
             Trial::test(name, move || check_case(&dir))
         })
+        .chain([Trial::test("build::example_derived_is_rendered", || {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/alternatefutures");
+            let files = afc::cli::workspace::load(&dir).map_err(|e| format!("{e:?}"))?;
+            build(files).map(|_| ())
+        })])
         .collect();
     libtest_mimic::run(&args, trials).exit();
 }

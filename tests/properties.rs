@@ -146,6 +146,9 @@ const AWKWARD: &[&str] = &[
     "$$",
     "$(HOME)",
     "${x}",
+    "${env}",
+    "${namespace}",
+    "${domain}",
     "${",
     "{",
     "}",
@@ -422,6 +425,41 @@ proptest! {
             prop_assert!(false, "the build differs regrouped ({per_file} a file): {diff:?}");
         }
     }
+}
+
+proptest! {
+    #![proptest_config(config(24))]
+
+    /// The overlays of declarations derived from the base (`emit::derive`: the base
+    /// objects with `${domain}`, `${env}` and `${namespace}` replaced) are exactly those
+    /// of the objects the emitters render, with overrides, escaped `$${...}` and
+    /// variables anywhere in env values.
+    #[test]
+    fn derived_overlays_are_the_rendered_ones(shape in shape(40, 12)) {
+        same_derived_and_rendered(&shape)?;
+    }
+
+    /// The same for sharded platforms (over 100 deployable declarations).
+    #[test]
+    fn derived_overlays_are_the_rendered_ones_sharded(shape in shape_in(31..=36, 1..=1, 12)) {
+        same_derived_and_rendered(&shape)?;
+    }
+}
+
+fn same_derived_and_rendered(shape: &Shape) -> Result<(), TestCaseError> {
+    let (a, derived) = build(workspace_with(shape));
+    let rendered = afc::emit::build_rendered(&a).expect("builds");
+    let differ: Vec<&String> = derived
+        .files
+        .keys()
+        .chain(rendered.files.keys())
+        .filter(|k| derived.files.get(*k) != rendered.files.get(*k))
+        .collect();
+    prop_assert!(
+        differ.is_empty(),
+        "derived and rendered overlays differ: {differ:?}"
+    );
+    Ok(())
 }
 
 proptest! {

@@ -91,7 +91,7 @@ fn diff_at(path: &mut String, a: &Node, b: &Node, ops: &mut Vec<Node>) {
 }
 
 /// Appends `/segment`, escaped for a JSON pointer.
-fn push_segment(path: &mut String, s: &str) {
+pub(super) fn push_segment(path: &mut String, s: &str) {
     path.push('/');
     if !s.contains(['~', '/']) {
         path.push_str(s);
@@ -205,7 +205,7 @@ type Key<'a> = (&'static str, &'a str);
 /// keeps in the patched document (`(kind, name, list, index) → base image`).
 fn image_entries<'a>(
     base: &BTreeMap<Key<'a>, &'a Object>,
-    env: &[(Key<'a>, Node)],
+    env: &[(Key<'a>, &Node)],
 ) -> (Vec<ImageEntry>, BTreeSet<(Key<'a>, &'static str, usize)>) {
     // Every container: its base image (when the base object has the same container) and
     // its final image.
@@ -271,36 +271,63 @@ fn replicas_of(doc: &Node) -> Option<&Node> {
     doc.at(&["spec", "replicas"])
 }
 
-/// One overlay: the difference between `base` and `objects` (both of one shard).
-/// Returns its files, relative to `dir`.
+/// An environment's object in an overlay.
+enum EnvDoc {
+    /// Rendered by the emitters (without `metadata.namespace`): diffed with the base.
+    Rendered(Node),
+    /// Derived from the base object ([`super::derive`]): the patch is known.
+    Derived(Vec<Node>),
+}
+
+/// One overlay: the difference between `base` and the environment's objects of one
+/// shard, `rendered` by the emitters or `derived` from base objects (`(kind, name)`
+/// and patch). Returns its files, relative to `dir`.
 fn overlay(
     namespace: &str,
     base_ref: &str,
     base: &BTreeMap<Key, &Object>,
-    objects: Vec<Object>,
+    rendered: Vec<Object>,
+    derived: Vec<(Key, Vec<Node>)>,
 ) -> Vec<(String, String)> {
     let mut files = Vec::new();
-    let (names, docs): (Vec<(&'static str, String)>, Vec<Node>) = objects
-        .into_iter()
-        .map(|o| ((o.kind, o.name.clone()), strip_namespace(o)))
-        .unzip();
-    let env_docs: Vec<(Key, Node)> = names
+    let names: Vec<(&'static str, String)> =
+        rendered.iter().map(|o| (o.kind, o.name.clone())).collect();
+    let mut env_docs: Vec<(Key, EnvDoc)> = names
         .iter()
         .map(|(k, n)| (*k, n.as_str()))
-        .zip(docs)
+        .zip(
+            rendered
+                .into_iter()
+                .map(|o| EnvDoc::Rendered(strip_namespace(o))),
+        )
+        .chain(
+            derived
+                .into_iter()
+                .map(|(k, ops)| (k, EnvDoc::Derived(ops))),
+        )
+        .collect();
+    env_docs.sort_by(|a, b| a.0.cmp(&b.0));
+    // What each object looks like in the environment, as far as images and replicas
+    // go: a derived object has the base's.
+    let looks: Vec<(Key, &Node)> = env_docs
+        .iter()
+        .filter_map(|(k, d)| match d {
+            EnvDoc::Rendered(doc) => Some((*k, doc)),
+            EnvDoc::Derived(_) => base.get(k).map(|o| (*k, &o.doc)),
+        })
         .collect();
     let env_keys: BTreeSet<Key> = env_docs.iter().map(|(k, _)| *k).collect();
-    let (entries, reverted) = image_entries(base, &env_docs);
+    let (entries, reverted) = image_entries(base, &looks);
 
     // Replica counts that change, for names that only one object carries.
     let mut holders: BTreeMap<&str, usize> = BTreeMap::new();
-    for (k, _) in &env_docs {
+    for (k, _) in &looks {
         if REPLICA_KINDS.contains(&k.0) {
             *holders.entry(k.1).or_default() += 1;
         }
     }
     let mut replicas: BTreeMap<&str, Node> = BTreeMap::new();
-    for (key, doc) in &env_docs {
+    for (key, doc) in &looks {
         let Some(b) = base.get(key) else { continue };
         if !REPLICA_KINDS.contains(&key.0) || holders.get(key.1) != Some(&1) {
             continue;
@@ -311,15 +338,23 @@ fn overlay(
             }
         }
     }
+    drop(looks);
 
     let mut resources = vec![Node::from(base_ref)];
     let mut added: Vec<Node> = Vec::new();
     let mut patches = Vec::new();
     for (key, doc) in env_docs {
-        match base.get(&key) {
-            None => added.push(doc),
-            Some(b) => {
-                let mut target = doc;
+        let (b, doc) = match (base.get(&key), doc) {
+            (None, EnvDoc::Rendered(doc)) => {
+                added.push(doc);
+                continue;
+            }
+            (None, EnvDoc::Derived(_)) => continue,
+            (Some(b), doc) => (b, doc),
+        };
+        let ops = match doc {
+            EnvDoc::Derived(ops) => ops,
+            EnvDoc::Rendered(mut target) => {
                 for (list, i, img) in images_of(&b.doc) {
                     if reverted.contains(&(key, list, i)) {
                         set_image(&mut target, list, i, &img);
@@ -334,23 +369,24 @@ fn overlay(
                 }
                 let mut ops = Vec::new();
                 diff("", &b.doc, &target, &mut ops);
-                if ops.is_empty() {
-                    continue;
-                }
-                let mut t = Node::map();
-                if !b.group().is_empty() {
-                    t.push("group", b.group());
-                }
-                t.push("version", b.version());
-                t.push("kind", b.kind);
-                t.push("name", b.name.as_str());
-                patches.push(
-                    Node::map()
-                        .with("patch", Node::Seq(ops).to_yaml_flat())
-                        .with("target", t),
-                );
+                ops
             }
+        };
+        if ops.is_empty() {
+            continue;
         }
+        let mut t = Node::map();
+        if !b.group().is_empty() {
+            t.push("group", b.group());
+        }
+        t.push("version", b.version());
+        t.push("kind", b.kind);
+        t.push("name", b.name.as_str());
+        patches.push(
+            Node::map()
+                .with("patch", Node::Seq(ops).to_yaml_flat())
+                .with("target", t),
+        );
     }
     for (key, b) in base {
         if env_keys.contains(key) {
@@ -412,9 +448,15 @@ pub fn overlay_dir(plan: &Plan, env: &str, shard: usize) -> String {
     }
 }
 
-/// The base of a shard: `kustomization.yaml` and `resources.yaml`.
+/// The base of a shard: `kustomization.yaml` and `resources.yaml`. `visit` sees each
+/// object right after its document is written, while it is still in the cache.
 #[must_use]
-pub fn base_files(plan: &Plan, shard: usize, objects: &[Object]) -> Vec<(String, String)> {
+pub fn base_files<'o>(
+    plan: &Plan,
+    shard: usize,
+    objects: &'o [Object],
+    mut visit: impl FnMut(&'o Object),
+) -> Vec<(String, String)> {
     let dir = base_dir(plan, shard);
     let mut k = header();
     let mut files = Vec::new();
@@ -422,25 +464,30 @@ pub fn base_files(plan: &Plan, shard: usize, objects: &[Object]) -> Vec<(String,
         k.push("resources", Vec::<Node>::new());
     } else {
         k.push("resources", vec![Node::from("resources.yaml")]);
-        files.push((
-            format!("{dir}/resources.yaml"),
-            stream(objects.iter().map(|o| &o.doc)),
-        ));
+        let mut text = String::new();
+        for (i, o) in objects.iter().enumerate() {
+            if i > 0 {
+                text.push_str("---\n");
+            }
+            text.push_str(&o.doc.to_yaml());
+            visit(o);
+        }
+        files.push((format!("{dir}/resources.yaml"), text));
     }
     files.push((format!("{dir}/kustomization.yaml"), k.to_yaml()));
     files
 }
 
 /// The overlay of one environment for one shard: the difference between the shard's
-/// base objects and the environment's.
+/// base objects and the environment's, `rendered` or `derived` (see [`overlay`]).
 #[must_use]
 pub fn overlay_files(
     plan: &Plan,
     shard: usize,
-    env: &str,
-    namespace: &str,
+    (env, namespace): (&str, &str),
     base: &[Object],
-    objects: Vec<Object>,
+    rendered: Vec<Object>,
+    derived: Vec<((&'static str, &str), Vec<Node>)>,
 ) -> Vec<(String, String)> {
     let up = if plan.sharded() { "../../.." } else { "../.." };
     let keyed: BTreeMap<Key, &Object> = base.iter().map(|o| (o.key(), o)).collect();
@@ -449,7 +496,8 @@ pub fn overlay_files(
         namespace,
         &format!("{up}/{}", base_dir(plan, shard)),
         &keyed,
-        objects,
+        rendered,
+        derived,
     )
     .into_iter()
     .map(|(f, text)| (format!("{dir}/{f}"), text))

@@ -27,6 +27,7 @@ pub mod checks;
 pub mod cluster_checks;
 pub mod datastore;
 pub mod delivery;
+pub mod derive;
 pub mod kustomize;
 pub mod meta;
 pub mod namespace;
@@ -243,6 +244,23 @@ impl Part {
     }
 }
 
+impl Part {
+    /// The part without the services, sites, databases and caches `drop` names.
+    fn without(&self, env: &Env, drop: impl Fn(&str) -> bool) -> Self {
+        Self {
+            workloads: keep(&self.workloads, |i| !drop(&env.workloads[i].name)),
+            databases: keep(&self.databases, |i| !drop(&env.databases[i].name)),
+            caches: keep(&self.caches, |i| !drop(&env.caches[i].name)),
+            secrets: self.secrets.clone(),
+            core: self.core,
+        }
+    }
+}
+
+fn keep(list: &[usize], f: impl Fn(usize) -> bool) -> Vec<usize> {
+    list.iter().copied().filter(|&i| f(i)).collect()
+}
+
 /// What emitters need to know about a whole environment, computed once per view
 /// rather than once per shard.
 #[derive(Clone, Debug, Default)]
@@ -434,15 +452,52 @@ impl<'a> Split<'a> {
     }
 
     fn render(&self, ctx: &Ctx, shard: usize) -> Vec<Object> {
+        self.render_part(ctx, &self.parts[shard])
+    }
+
+    fn render_part(&self, ctx: &Ctx, part: &Part) -> Vec<Object> {
         render_view(
             ctx,
             &View {
                 env: self.env,
                 base: self.base,
-                part: &self.parts[shard],
+                part,
                 facts: &self.facts,
             },
         )
+    }
+
+    /// The environment's objects of a shard: the patches of those `how` derives from
+    /// `base` (the shard's base objects, with their [`derive::holes`]), and the rendered
+    /// rest.
+    #[allow(clippy::type_complexity)]
+    fn overlay_objects<'b>(
+        &self,
+        ctx: &Ctx,
+        shard: usize,
+        how: &derive::Derive,
+        base: &'b [Object],
+        holes: &[Option<Vec<(String, &str)>>],
+    ) -> (Vec<((&'static str, &'b str), Vec<Node>)>, Vec<Object>) {
+        let derives = |o: &'b Object| o.owner.as_deref().filter(|n| how.derives(n));
+        // A declaration with an object that cannot be derived is rendered whole.
+        let failed: std::collections::HashSet<&str> = base
+            .iter()
+            .zip(holes)
+            .filter(|(_, h)| h.is_none())
+            .filter_map(|(o, _)| derives(o))
+            .collect();
+        let derived = base
+            .iter()
+            .zip(holes)
+            .filter_map(|(o, h)| {
+                let owner = derives(o)?;
+                let h = h.as_ref().filter(|_| !failed.contains(owner))?;
+                Some((o.key(), how.ops(h)))
+            })
+            .collect();
+        let part = self.parts[shard].without(self.env, |n| how.derives(n) && !failed.contains(n));
+        (derived, self.render_part(ctx, &part))
     }
 }
 
@@ -458,26 +513,65 @@ pub fn build_each<E: Send>(
     a: &Analysis,
     sink: &(dyn Fn(&str, String) -> Result<(), E> + Sync),
 ) -> Result<Result<(), E>, Vec<Diagnostic>> {
+    build_with(a, true, sink)
+}
+
+/// [`build_each`], with every environment object rendered by the emitters (`derive`
+/// false) or, where [`derive`] allows, derived from the base. Both give the same
+/// output; tests compare them.
+fn build_with<E: Send>(
+    a: &Analysis,
+    derive: bool,
+    sink: &(dyn Fn(&str, String) -> Result<(), E> + Sync),
+) -> Result<Result<(), E>, Vec<Diagnostic>> {
     let ctx = context(a)?;
     let plan = ctx.plan();
     let split = |env, base| Split::new(env, base, ctx.model, plan);
     let base = split(a.sema.base(), true);
     let envs: Vec<Split> = a.sema.model.envs.iter().map(|e| split(e, false)).collect();
+    let escaped = derive::escapes(&a.sema);
+    let derives: Vec<derive::Derive> = envs
+        .iter()
+        .map(|e| {
+            if derive {
+                derive::Derive::of(
+                    &ctx,
+                    escaped.as_ref(),
+                    (base.env, &base.facts),
+                    (e.env, &e.facts),
+                )
+            } else {
+                derive::Derive::none(e.env)
+            }
+        })
+        .collect();
     let shards = plan.shards.len().max(1);
     let paths: Result<Vec<Vec<String>>, E> = (0..shards)
         .into_par_iter()
         .map(|s| {
             let base_objects = base.render(&ctx, s);
-            let mut files = kustomize::base_files(plan, s, &base_objects);
-            for env in &envs {
-                let objects = env.render(&ctx, s);
+            let mut holes = Vec::with_capacity(base_objects.len());
+            let mut files = kustomize::base_files(plan, s, &base_objects, |o| {
+                holes.push(
+                    if derives
+                        .iter()
+                        .any(|d| o.owner.as_deref().is_some_and(|n| d.derives(n)))
+                    {
+                        derive::holes(&o.doc)
+                    } else {
+                        None
+                    },
+                );
+            });
+            for (env, how) in envs.iter().zip(&derives) {
+                let (derived, rendered) = env.overlay_objects(&ctx, s, how, &base_objects, &holes);
                 files.extend(kustomize::overlay_files(
                     plan,
                     s,
-                    &env.env.name,
-                    &env.env.namespace,
+                    (&env.env.name, &env.env.namespace),
                     &base_objects,
-                    objects,
+                    rendered,
+                    derived,
                 ));
             }
             let mut paths = Vec::with_capacity(files.len());
@@ -515,6 +609,20 @@ pub fn build_each<E: Send>(
 /// # Errors
 /// The analysis has errors.
 pub fn build(a: &Analysis) -> Result<Output, Vec<Diagnostic>> {
+    build_in_memory(a, true)
+}
+
+/// [`build`] with every environment object rendered by the emitters, none derived
+/// from the base ([`derive`]): the same output, the slow way. For tests.
+///
+/// # Errors
+/// The analysis has errors.
+#[doc(hidden)]
+pub fn build_rendered(a: &Analysis) -> Result<Output, Vec<Diagnostic>> {
+    build_in_memory(a, false)
+}
+
+fn build_in_memory(a: &Analysis, derive: bool) -> Result<Output, Vec<Diagnostic>> {
     let files = std::sync::Mutex::new(BTreeMap::new());
     let sink = |path: &str, text: String| -> Result<(), std::convert::Infallible> {
         files
@@ -523,7 +631,7 @@ pub fn build(a: &Analysis) -> Result<Output, Vec<Diagnostic>> {
             .insert(path.to_string(), text);
         Ok(())
     };
-    let Ok(()) = build_each(a, &sink)?;
+    let Ok(()) = build_with(a, derive, &sink)?;
     Ok(Output {
         files: files
             .into_inner()

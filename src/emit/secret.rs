@@ -37,11 +37,21 @@ pub fn block<'a>(s: &'a Secret, view: &View) -> Option<&'a BTreeMap<String, Stri
 /// secret, so it lists the keys of every block (each overlay corrects its own).
 #[must_use]
 pub fn keys(s: &Secret, view: &View) -> Vec<String> {
-    if view.base && s.scope != "cluster-wide" {
+    keys_in(s, (!view.base).then_some(view.env.name.as_str()))
+}
+
+/// [`keys`] in the environment called `env`, or in the base (`None`).
+#[must_use]
+pub fn keys_in(s: &Secret, env: Option<&str>) -> Vec<String> {
+    let block = if s.scope == "cluster-wide" {
+        s.sealed.get(&None)
+    } else if let Some(env) = env {
+        s.sealed.get(&Some(env.to_string()))
+    } else {
         let all: BTreeSet<&String> = s.sealed.values().flat_map(BTreeMap::keys).collect();
         return all.into_iter().cloned().collect();
-    }
-    block(s, view)
+    };
+    block
         .map(|b| b.keys().cloned().collect())
         .unwrap_or_default()
 }

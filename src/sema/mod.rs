@@ -851,7 +851,7 @@ fn check_overrides(s: &mut Sema, diags: &mut Vec<Diagnostic>) {
 }
 
 /// Every string of a value, recursively.
-fn strings<'a>(v: &'a Val, out: &mut Vec<&'a StrLit>) {
+pub(crate) fn strings<'a>(v: &'a Val, out: &mut Vec<&'a StrLit>) {
     match v {
         Val::Str(s) => out.push(s),
         Val::List(items) => items.iter().for_each(|i| strings(&i.val, out)),

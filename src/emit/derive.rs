@@ -1,0 +1,249 @@
+//! Environment objects derived from the base instead of rendered.
+//!
+//! Most declarations look the same in every environment but for `${domain}`, `${env}`
+//! and `${namespace}`, which the base keeps as written. For such a declaration the
+//! environment's objects are the base objects with those placeholders replaced, and
+//! its overlay patch is exactly the strings that changed: a JSON 6902 `replace` per
+//! string, in document order, which is what diffing the rendered object would give.
+//! Deriving skips the emitters and the diff for most of a large platform.
+//!
+//! A declaration is derived in an environment only when nothing else can make its
+//! objects differ ([`Derive::of`]):
+//! - neither it nor anything it uses or that uses it is overridden by the
+//!   environment, or has a `$${` escape (whose literal `${...}` the base could not tell
+//!   from a placeholder), and every secret among those has the same keys in the base and
+//!   in the environment;
+//! - its sync wave and its users are the same in the base and in the environment;
+//! - it is not a secret, it has no `access` rules (a RoleBinding names the
+//!   environment's namespace), and its route's cluster is the base's;
+//! - no key of its objects and no container image holds a placeholder ([`holes`]).
+//!
+//! Everything else is rendered and diffed. The test
+//! `derived_overlays_are_the_rendered_ones` (tests/build_cli.rs and
+//! tests/properties.rs) builds every case both ways and compares.
+
+use super::kustomize::push_segment;
+use super::secret::keys_in;
+use super::yaml::Node;
+use super::{Ctx, Facts};
+use crate::sema::Sema;
+use crate::sema::base::{DOMAIN, ENV, NAMESPACE};
+use crate::sema::model::Env;
+use std::collections::HashSet;
+
+/// The declarations whose strings hold a `$${` escape, or `None` when a declaration
+/// the environments do not resolve (an engine, a cluster, ...) has one: its literal
+/// `${...}` would then reach objects of every kind, so nothing is derived.
+#[must_use]
+pub fn escapes(sema: &Sema) -> Option<HashSet<&str>> {
+    let mut out = HashSet::new();
+    for d in &sema.decls {
+        let mut strs = Vec::new();
+        for v in d.attrs.values() {
+            crate::sema::strings(&v.val, &mut strs);
+        }
+        let escaped = strs.iter().any(|s| {
+            s.parts
+                .iter()
+                .any(|p| matches!(p, crate::syntax::ast::StrPart::Lit(t) if t.contains("${")))
+        });
+        if escaped {
+            if !matches!(d.kind.as_str(), "service" | "site" | "database" | "cache") {
+                return None;
+            }
+            out.insert(d.name.as_str());
+        }
+    }
+    Some(out)
+}
+
+/// Which declarations of one environment are derived from the base, and the values
+/// that replace the placeholders.
+#[derive(Debug)]
+pub struct Derive<'a> {
+    derived: HashSet<&'a str>,
+    vars: [(&'static str, &'a str); 3],
+}
+
+impl<'a> Derive<'a> {
+    /// Nothing derived: every object is rendered.
+    #[must_use]
+    pub fn none(env: &'a Env) -> Self {
+        Self {
+            derived: HashSet::new(),
+            vars: vars(env),
+        }
+    }
+
+    /// The declarations of `env` that can be derived from the base (see the module
+    /// doc). `escaped` is [`escapes`].
+    #[must_use]
+    pub fn of(
+        ctx: &Ctx<'a>,
+        escaped: Option<&HashSet<&str>>,
+        (base, base_facts): (&'a Env, &Facts),
+        (env, facts): (&'a Env, &Facts),
+    ) -> Self {
+        let Some(escaped) = escaped else {
+            return Self::none(env);
+        };
+        let Some(env_decl) = ctx.sema.get(&env.name).filter(|d| d.kind == "env") else {
+            return Self::none(env);
+        };
+        let overridden: HashSet<&str> = env_decl
+            .overrides
+            .iter()
+            .map(|o| o.target.text.as_str())
+            .collect();
+        let rekeyed: HashSet<&str> = ctx
+            .model
+            .secrets
+            .iter()
+            .filter(|s| keys_in(s, None) != keys_in(s, Some(&env.name)))
+            .map(|s| s.name.as_str())
+            .collect();
+        let same = |name: &str| {
+            !overridden.contains(name) && !escaped.contains(name) && !rekeyed.contains(name)
+        };
+        let base_cluster = ctx.model.envs.first().and_then(|e| e.cluster.as_deref());
+        let same_cluster = env.cluster.as_deref() == base_cluster;
+        let settled = |name: &str, uses: &[String]| {
+            same(name)
+                && base_facts.waves.get(name) == facts.waves.get(name)
+                && base_facts.users.get(name) == facts.users.get(name)
+                && uses.iter().all(|u| same(u))
+                && base_facts
+                    .users
+                    .get(name)
+                    .is_none_or(|users| users.iter().all(|u| same(u)))
+        };
+        let mut derived = HashSet::new();
+        for w in &base.workloads {
+            let routed_elsewhere = w.route.is_some() && !same_cluster;
+            if w.access.is_empty() && !routed_elsewhere && settled(&w.name, &w.uses) {
+                derived.insert(w.name.as_str());
+            }
+        }
+        for name in base
+            .databases
+            .iter()
+            .map(|d| &d.name)
+            .chain(base.caches.iter().map(|c| &c.name))
+        {
+            if settled(name, &[]) {
+                derived.insert(name.as_str());
+            }
+        }
+        Self {
+            derived,
+            vars: vars(env),
+        }
+    }
+
+    /// Whether the objects of the declaration `owner` are derived.
+    #[must_use]
+    pub fn derives(&self, owner: &str) -> bool {
+        self.derived.contains(owner)
+    }
+
+    /// The patch that turns a base document into the environment's, from its
+    /// [`holes`]: a `replace` for every string that holds a placeholder, in document
+    /// order.
+    #[must_use]
+    pub fn ops(&self, holes: &[(String, &str)]) -> Vec<Node> {
+        let mut ops = Vec::new();
+        for (path, s) in holes {
+            let mut out = (*s).to_string();
+            for (placeholder, value) in self.vars {
+                if out.contains(placeholder) {
+                    out = out.replace(placeholder, value);
+                }
+            }
+            if out != *s {
+                ops.push(
+                    Node::map()
+                        .with("op", "replace")
+                        .with("path", path.as_str())
+                        .with("value", out),
+                );
+            }
+        }
+        ops
+    }
+}
+
+/// The strings of a base document that hold a placeholder, with their JSON pointers, in
+/// document order; `None` when a key or a container image holds one (the object must be
+/// rendered).
+#[must_use]
+pub fn holes(doc: &Node) -> Option<Vec<(String, &str)>> {
+    let mut out = Vec::new();
+    let mut path = String::new();
+    walk(doc, &mut path, &mut out).then_some(out)
+}
+
+fn walk<'a>(node: &'a Node, path: &mut String, out: &mut Vec<(String, &'a str)>) -> bool {
+    let len = path.len();
+    match node {
+        Node::Map(pairs) => {
+            for (k, v) in pairs {
+                if k.contains("${") {
+                    return false;
+                }
+                push_segment(path, k);
+                let ok = walk(v, path, out);
+                path.truncate(len);
+                if !ok {
+                    return false;
+                }
+            }
+        }
+        Node::Seq(items) => {
+            for (i, v) in items.iter().enumerate() {
+                use std::fmt::Write as _;
+                let _ = write!(path, "/{i}");
+                let ok = walk(v, path, out);
+                path.truncate(len);
+                if !ok {
+                    return false;
+                }
+            }
+        }
+        Node::Str(s) if s.contains("${") => {
+            if is_image(path) {
+                return false;
+            }
+            out.push((path.clone(), s.as_str()));
+        }
+        _ => {}
+    }
+    true
+}
+
+/// Whether a JSON pointer is a container's image (where the overlay would use
+/// Kustomize's `images` rather than a patch).
+fn is_image(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix("/spec/template/spec/") else {
+        return false;
+    };
+    let Some((list, rest)) = rest.split_once('/') else {
+        return false;
+    };
+    let Some((index, field)) = rest.split_once('/') else {
+        return false;
+    };
+    matches!(list, "containers" | "initContainers")
+        && !index.is_empty()
+        && index.bytes().all(|b| b.is_ascii_digit())
+        && field == "image"
+}
+
+/// Each placeholder and its value in `env` (an environment with no `domain` keeps
+/// `${domain}`: a declaration that uses it is an error and nothing is built).
+fn vars(env: &Env) -> [(&'static str, &str); 3] {
+    [
+        (DOMAIN, env.domain.as_deref().unwrap_or(DOMAIN)),
+        (ENV, env.name.as_str()),
+        (NAMESPACE, env.namespace.as_str()),
+    ]
+}
