@@ -6,7 +6,7 @@
 
 use super::datastore::database_pods;
 use super::meta::{DEFAULT_DENY, is_pinned};
-use super::wiring::env_vars;
+use super::wiring::env_var_names;
 use super::{Ctx, Part, View};
 use crate::diag::{Diagnostic, code};
 use crate::sema::model::Env;
@@ -14,6 +14,7 @@ use crate::sema::value::Val;
 use crate::sema::{Decl, Sema};
 use crate::source::{FileId, Span};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Where an attribute of `decl` gets its value in `env`: the env's override, or the
@@ -66,23 +67,32 @@ pub fn run(sema: &Sema, diags: &mut Vec<Diagnostic>) {
             }),
     );
     // The views are independent: check them side by side, collect in view order.
-    let found: Vec<Diagnostic> = views
-        .par_iter()
-        .flat_map_iter(|view| {
-            let mut diags = Vec::new();
-            let env_name = (!view.base).then_some(view.env.name.as_str());
-            images(&ctx, view.env, env_name, &mut diags);
-            env_conflicts(&ctx, view, env_name, &mut diags);
-            unportable_strings(sema, view.env, env_name, &mut diags);
-            if let Some(name) = env_name {
-                secrets(&ctx, view.env, name, &mut diags);
-                postgres_replicas(sema, view.env, name, &mut diags);
-            }
-            diags
-        })
-        .collect();
+    let (found, conflicts) = rayon::join(
+        || {
+            views
+                .par_iter()
+                .flat_map_iter(|view| {
+                    let mut diags = Vec::new();
+                    let env_name = (!view.base).then_some(view.env.name.as_str());
+                    images(&ctx, view.env, env_name, &mut diags);
+                    env_conflicts(&ctx, view, env_name, &mut diags);
+                    unportable_strings(sema, view.env, env_name, &mut diags);
+                    if let Some(name) = env_name {
+                        secrets(&ctx, view.env, name, &mut diags);
+                        postgres_replicas(sema, view.env, name, &mut diags);
+                    }
+                    diags
+                })
+                .collect::<Vec<Diagnostic>>()
+        },
+        || {
+            let mut found = Vec::new();
+            name_conflicts(&ctx, base, &mut found);
+            found
+        },
+    );
     diags.extend(found);
-    name_conflicts(&ctx, base, diags);
+    diags.extend(conflicts);
 }
 
 fn images(ctx: &Ctx, env: &Env, env_name: Option<&str>, diags: &mut Vec<Diagnostic>) {
@@ -145,11 +155,22 @@ fn images(ctx: &Ctx, env: &Env, env_name: Option<&str>, diags: &mut Vec<Diagnost
 }
 
 fn env_conflicts(ctx: &Ctx, view: &View, env_name: Option<&str>, diags: &mut Vec<Diagnostic>) {
+    // A workload that the environment leaves as written, with all it uses, gets the
+    // same variables as in the base view, where it is checked (the same diagnostic
+    // would be reported twice, and dropped).
+    let none = std::collections::HashSet::new();
+    let unchanged = env_name.and_then(|e| super::derive::Unchanged::of(ctx.sema, e, &none));
     for w in &view.env.workloads {
-        let vars = env_vars(ctx, view, w);
+        if unchanged
+            .as_ref()
+            .is_some_and(|u| u.decl(&w.name) && w.uses.iter().all(|x| u.decl(x)))
+        {
+            continue;
+        }
+        let vars = env_var_names(ctx, view, w);
         let mut seen: BTreeMap<&str, &super::wiring::EnvVar> = BTreeMap::new();
         for v in &vars {
-            let Some(first) = seen.insert(v.name.as_str(), v) else {
+            let Some(first) = seen.insert(&v.name, v) else {
                 continue;
             };
             let Some(d) = ctx.sema.get(&w.name) else {
@@ -304,12 +325,14 @@ fn postgres_replicas(sema: &Sema, env: &Env, env_name: &str, diags: &mut Vec<Dia
 /// Two declarations whose objects share a kind and name (`a-yb-master` is taken by
 /// database `a`).
 fn name_conflicts<'a>(ctx: &Ctx, base: &'a Env, diags: &mut Vec<Diagnostic>) {
-    let mut owners: BTreeMap<(&str, String), &'a str> = BTreeMap::new();
+    let mut owners: std::collections::HashMap<(&str, Cow<'a, str>), &'a str> =
+        std::collections::HashMap::new();
     let mut add = |kind: &'static str,
-                   name: String,
+                   name: Cow<'a, str>,
                    owner: &'a str,
                    diags: &mut Vec<Diagnostic>| {
-        let key = (kind, name.clone());
+        let key = (kind, name);
+        let name = &key.1;
         match owners.get(&key) {
             Some(&"") => {
                 let Some(d) = ctx.sema.get(owner) else { return };
@@ -360,7 +383,7 @@ fn name_conflicts<'a>(ctx: &Ctx, base: &'a Env, diags: &mut Vec<Diagnostic>) {
             }
         }
     };
-    add("NetworkPolicy", DEFAULT_DENY.to_string(), "", diags);
+    add("NetworkPolicy", Cow::Borrowed(DEFAULT_DENY), "", diags);
     for w in &base.workloads {
         for kind in [
             "Deployment",
@@ -369,27 +392,27 @@ fn name_conflicts<'a>(ctx: &Ctx, base: &'a Env, diags: &mut Vec<Diagnostic>) {
             "NetworkPolicy",
             "PodDisruptionBudget",
         ] {
-            add(kind, w.name.clone(), &w.name, diags);
+            add(kind, Cow::Borrowed(&w.name), &w.name, diags);
         }
     }
     for db in &base.databases {
-        add("Service", db.name.clone(), &db.name, diags);
-        add("ServiceAccount", db.name.clone(), &db.name, diags);
+        add("Service", Cow::Borrowed(&db.name), &db.name, diags);
+        add("ServiceAccount", Cow::Borrowed(&db.name), &db.name, diags);
         for (set, ..) in database_pods(db, ctx.engine(&db.engine)) {
-            add("StatefulSet", set.clone(), &db.name, diags);
-            add("NetworkPolicy", set.clone(), &db.name, diags);
-            add("PodDisruptionBudget", set, &db.name, diags);
+            add("StatefulSet", Cow::Owned(set.clone()), &db.name, diags);
+            add("NetworkPolicy", Cow::Owned(set.clone()), &db.name, diags);
+            add("PodDisruptionBudget", Cow::Owned(set), &db.name, diags);
         }
         if db.engine == "yugabytedb" {
             add(
                 "Service",
-                format!("{}-yb-masters", db.name),
+                Cow::Owned(format!("{}-yb-masters", db.name)),
                 &db.name,
                 diags,
             );
             add(
                 "Service",
-                format!("{}-yb-tservers", db.name),
+                Cow::Owned(format!("{}-yb-tservers", db.name)),
                 &db.name,
                 diags,
             );
@@ -397,7 +420,7 @@ fn name_conflicts<'a>(ctx: &Ctx, base: &'a Env, diags: &mut Vec<Diagnostic>) {
     }
     for c in &base.caches {
         for kind in ["StatefulSet", "Service", "ServiceAccount", "NetworkPolicy"] {
-            add(kind, c.name.clone(), &c.name, diags);
+            add(kind, Cow::Borrowed(&c.name), &c.name, diags);
         }
     }
 }

@@ -57,6 +57,49 @@ pub fn escapes(sema: &Sema) -> Option<HashSet<&str>> {
     Some(out)
 }
 
+/// What one environment leaves as written: declarations it does not override, with
+/// no escape (a literal `${...}`), and secrets with the same keys as in the base.
+#[derive(Debug)]
+pub struct Unchanged<'a> {
+    overridden: HashSet<&'a str>,
+    rekeyed: HashSet<&'a str>,
+    escaped: &'a HashSet<&'a str>,
+}
+
+impl<'a> Unchanged<'a> {
+    /// For the environment called `env` (`None` when there is no such environment).
+    /// `escaped` is [`escapes`] (or an empty set where escapes do not matter).
+    #[must_use]
+    pub fn of(sema: &'a Sema, env: &str, escaped: &'a HashSet<&'a str>) -> Option<Self> {
+        let env_decl = sema.get(env).filter(|d| d.kind == "env")?;
+        let overridden = env_decl
+            .overrides
+            .iter()
+            .map(|o| o.target.text.as_str())
+            .collect();
+        let rekeyed = sema
+            .model
+            .secrets
+            .iter()
+            .filter(|s| keys_in(s, None) != keys_in(s, Some(env)))
+            .map(|s| s.name.as_str())
+            .collect();
+        Some(Self {
+            overridden,
+            rekeyed,
+            escaped,
+        })
+    }
+
+    /// Whether the declaration `name` is the same in the environment as in the base.
+    #[must_use]
+    pub fn decl(&self, name: &str) -> bool {
+        !self.overridden.contains(name)
+            && !self.escaped.contains(name)
+            && !self.rekeyed.contains(name)
+    }
+}
+
 /// Which declarations of one environment are derived from the base, and the values
 /// that replace the placeholders.
 #[derive(Debug)]
@@ -80,31 +123,17 @@ impl<'a> Derive<'a> {
     #[must_use]
     pub fn of(
         ctx: &Ctx<'a>,
-        escaped: Option<&HashSet<&str>>,
+        escaped: Option<&'a HashSet<&'a str>>,
         (base, base_facts): (&'a Env, &Facts),
         (env, facts): (&'a Env, &Facts),
     ) -> Self {
         let Some(escaped) = escaped else {
             return Self::none(env);
         };
-        let Some(env_decl) = ctx.sema.get(&env.name).filter(|d| d.kind == "env") else {
+        let Some(unchanged) = Unchanged::of(ctx.sema, &env.name, escaped) else {
             return Self::none(env);
         };
-        let overridden: HashSet<&str> = env_decl
-            .overrides
-            .iter()
-            .map(|o| o.target.text.as_str())
-            .collect();
-        let rekeyed: HashSet<&str> = ctx
-            .model
-            .secrets
-            .iter()
-            .filter(|s| keys_in(s, None) != keys_in(s, Some(&env.name)))
-            .map(|s| s.name.as_str())
-            .collect();
-        let same = |name: &str| {
-            !overridden.contains(name) && !escaped.contains(name) && !rekeyed.contains(name)
-        };
+        let same = |name: &str| unchanged.decl(name);
         let base_cluster = ctx.model.envs.first().and_then(|e| e.cluster.as_deref());
         let same_cluster = env.cluster.as_deref() == base_cluster;
         let settled = |name: &str, uses: &[String]| {

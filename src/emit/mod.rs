@@ -527,11 +527,16 @@ fn build_with<E: Send>(
     let ctx = context(a)?;
     let plan = ctx.plan();
     let split = |env, base| Split::new(env, base, ctx.model, plan);
-    let base = split(a.sema.base(), true);
-    let envs: Vec<Split> = a.sema.model.envs.iter().map(|e| split(e, false)).collect();
+    let (base, envs) = rayon::join(
+        || split(a.sema.base(), true),
+        || {
+            let envs = &a.sema.model.envs;
+            envs.par_iter().map(|e| split(e, false)).collect::<Vec<_>>()
+        },
+    );
     let escaped = derive::escapes(&a.sema);
     let derives: Vec<derive::Derive> = envs
-        .iter()
+        .par_iter()
         .map(|e| {
             if derive {
                 derive::Derive::of(

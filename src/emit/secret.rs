@@ -36,23 +36,28 @@ pub fn block<'a>(s: &'a Secret, view: &View) -> Option<&'a BTreeMap<String, Stri
 /// The keys a view's workloads read from a secret. The base has no block of a strict
 /// secret, so it lists the keys of every block (each overlay corrects its own).
 #[must_use]
-pub fn keys(s: &Secret, view: &View) -> Vec<String> {
+pub fn keys<'s>(s: &'s Secret, view: &View) -> Vec<&'s str> {
     keys_in(s, (!view.base).then_some(view.env.name.as_str()))
 }
 
 /// [`keys`] in the environment called `env`, or in the base (`None`).
 #[must_use]
-pub fn keys_in(s: &Secret, env: Option<&str>) -> Vec<String> {
+pub fn keys_in<'s>(s: &'s Secret, env: Option<&str>) -> Vec<&'s str> {
     let block = if s.scope == "cluster-wide" {
         s.sealed.get(&None)
     } else if let Some(env) = env {
         s.sealed.get(&Some(env.to_string()))
     } else {
-        let all: BTreeSet<&String> = s.sealed.values().flat_map(BTreeMap::keys).collect();
-        return all.into_iter().cloned().collect();
+        let all: BTreeSet<&str> = s
+            .sealed
+            .values()
+            .flat_map(BTreeMap::keys)
+            .map(String::as_str)
+            .collect();
+        return all.into_iter().collect();
     };
     block
-        .map(|b| b.keys().cloned().collect())
+        .map(|b| b.keys().map(String::as_str).collect())
         .unwrap_or_default()
 }
 

@@ -71,7 +71,7 @@ fn probe(w: &Workload, period: i64) -> Node {
 
 fn container(ctx: &Ctx, view: &View, w: &Workload) -> Node {
     let env: Vec<Node> = env_vars(ctx, view, w)
-        .iter()
+        .into_iter()
         .map(super::wiring::EnvVar::to_node)
         .collect();
     Node::map()

@@ -201,7 +201,13 @@ pub fn stream<'a>(docs: impl IntoIterator<Item = &'a Node>) -> String {
 }
 
 fn pad(out: &mut String, indent: usize) {
-    out.extend(std::iter::repeat_n(' ', indent));
+    const SPACES: &str = "                                                                ";
+    let mut left = indent;
+    while left > 0 {
+        let n = left.min(SPACES.len());
+        out.push_str(&SPACES[..n]);
+        left -= n;
+    }
 }
 
 fn write_map(out: &mut String, pairs: &[(Key, Node)], indent: usize, blocks: bool) {
@@ -314,14 +320,16 @@ const RESERVED: &[&str] = &["y", "n", "yes", "no", "true", "false", "on", "off",
 /// digit, a sign or a dot, so they are never plain.)
 #[must_use]
 pub fn is_plain_safe(s: &str) -> bool {
-    let Some(first) = s.chars().next() else {
+    let Some(&first) = s.as_bytes().first() else {
         return false;
     };
-    (first.is_ascii_alphabetic() || first == '_' || first == '/')
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._/-:@+=".contains(c))
+    (first.is_ascii_alphabetic() || first == b'_' || first == b'/')
+        && s.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(b, b'.' | b'_' | b'/' | b'-' | b':' | b'@' | b'+' | b'=')
+        })
         && !s.ends_with(':')
-        && !RESERVED.iter().any(|w| s.eq_ignore_ascii_case(w))
+        && !(s.len() <= 5 && RESERVED.iter().any(|w| s.eq_ignore_ascii_case(w)))
 }
 
 /// Characters escaped inside double quotes: everything that is not printable in YAML

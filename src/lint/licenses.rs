@@ -277,7 +277,9 @@ pub fn inventory(ctx: &Ctx) -> Vec<Component> {
     let mut views: Vec<(Option<&str>, &Env)> = vec![(None, base)];
     views.extend(model.envs.iter().map(|e| (Some(e.name.as_str()), e)));
     let env_names: Vec<String> = model.envs.iter().map(|e| e.name.clone()).collect();
-    let mut per_env: Vec<(Option<&str>, Component)> = Vec::new();
+    let rows_per_view = base.workloads.len() + base.databases.len() + base.caches.len();
+    let mut per_env: Vec<(Option<&str>, Component)> =
+        Vec::with_capacity(views.len() * rows_per_view);
     let mut verdicts = std::collections::HashMap::new();
     for (env, view) in &views {
         for c in engines(ctx, *env, view)
@@ -289,41 +291,50 @@ pub fn inventory(ctx: &Ctx) -> Vec<Component> {
     }
     // Merge: one row per distinct (name, role, version, license, verdict, place). The
     // index finds a row's candidates without scanning every row (a platform has
-    // thousands); the verdict, which has no order, is compared within them.
-    type Key = (
-        Role,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
+    // thousands); the verdict, which has no order, is compared within them. Rows are
+    // `(first component, environments)`.
+    type Key<'k> = (
+        &'k Role,
+        &'k str,
+        Option<&'k str>,
+        Option<&'k str>,
+        Option<&'k str>,
         (FileId, Span),
     );
-    let mut merged: Vec<Component> = Vec::new();
+    let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
     let mut index: std::collections::BTreeMap<Key, Vec<usize>> = std::collections::BTreeMap::new();
-    for (env, c) in per_env {
+    for (i, (env, c)) in per_env.iter().enumerate() {
         let key: Key = (
-            c.role.clone(),
-            c.name.clone(),
-            c.version.clone(),
-            c.license.clone(),
-            c.image.clone(),
+            &c.role,
+            &c.name,
+            c.version.as_deref(),
+            c.license.as_deref(),
+            c.image.as_deref(),
             c.at,
         );
         let bucket = index.entry(key).or_default();
-        match bucket.iter().find(|&&i| merged[i].verdict == c.verdict) {
-            Some(&i) => {
-                if let Some(e) = env {
-                    merged[i].envs.push(e.to_string());
-                }
-            }
+        match bucket
+            .iter()
+            .find(|&&r| per_env[rows[r].0].1.verdict == c.verdict)
+        {
+            Some(&r) => rows[r].1.extend(env.map(str::to_string)),
             None => {
-                let mut c = c;
-                c.envs = env.map(|e| vec![e.to_string()]).unwrap_or_default();
-                bucket.push(merged.len());
-                merged.push(c);
+                bucket.push(rows.len());
+                rows.push((i, env.map(|e| vec![e.to_string()]).unwrap_or_default()));
             }
         }
     }
+    drop(index);
+    let mut components: Vec<Option<Component>> =
+        per_env.into_iter().map(|(_, c)| Some(c)).collect();
+    let mut merged: Vec<Component> = rows
+        .into_iter()
+        .filter_map(|(i, envs)| {
+            let mut c = components.get_mut(i)?.take()?;
+            c.envs = envs;
+            Some(c)
+        })
+        .collect();
     // With environments, a row only the base view has (every environment overrides
     // it) is never deployed; a row every environment has holds everywhere.
     if !env_names.is_empty() {

@@ -3,7 +3,8 @@
 //! resolves them. Computed once per analysis: [`crate::sema::Sema::base`].
 
 use crate::sema::Sema;
-use crate::sema::model::{Env, Get, Vars};
+use crate::sema::model::{Env, Get, Record, Vars, record};
+use rayon::prelude::*;
 
 /// The placeholders the base keeps where an environment has values.
 pub const DOMAIN: &str = "${domain}";
@@ -32,12 +33,18 @@ pub(super) fn base_env(sema: &Sema) -> Env {
         databases: Vec::new(),
         caches: Vec::new(),
     };
-    for d in decls {
-        let g = Get {
-            attrs: &d.attrs,
-            vars: Some(&vars),
-        };
-        env.push(&d.kind, &d.name, &g);
+    let records: Vec<Option<Record>> = decls
+        .par_iter()
+        .map(|d| {
+            let g = Get {
+                attrs: &d.attrs,
+                vars: Some(&vars),
+            };
+            record(&d.kind, &d.name, &g)
+        })
+        .collect();
+    for r in records {
+        env.add_opt(r);
     }
     env
 }

@@ -88,14 +88,38 @@ pub fn analyze(files: &[SourceFile], asts: &[ast::File], diags: &mut Vec<Diagnos
     collect(files, asts, diags, &mut s);
     required(&s, diags);
     platform_count(files, &s, diags);
-    build_graph(&mut s, diags);
     check_overrides(&mut s, diags);
-    check_variables(&s, diags);
-    check_plaintext(&s, diags);
-    unused(&s, diags);
-    let key = |i: usize| s.decls[i].name.clone();
-    s.topo = s.graph.topo_order(&key);
-    s.model = build_model(&s, diags);
+    // Side by side: the graph with the checks that read it and the topological order;
+    // the resolved environments; the base view. Diagnostics are sorted at the end.
+    let s_ref = &s;
+    let ((graph, topo, found), ((model, model_found), base)) = rayon::join(
+        || {
+            let mut found = Vec::new();
+            let graph = build_graph(s_ref, &mut found);
+            cycles(s_ref, &graph, &mut found);
+            check_variables(s_ref, &mut found);
+            check_plaintext(s_ref, &mut found);
+            unused(s_ref, &graph, &mut found);
+            let key = |i: usize| s_ref.decls[i].name.clone();
+            let topo = graph.topo_order(&key);
+            (graph, topo, found)
+        },
+        || {
+            rayon::join(
+                || {
+                    let mut found = Vec::new();
+                    (build_model(s_ref, &mut found), found)
+                },
+                || base::base_env(s_ref),
+            )
+        },
+    );
+    diags.extend(found);
+    diags.extend(model_found);
+    s.graph = graph;
+    s.topo = topo;
+    s.model = model;
+    let _ = s.base.set(base);
     s
 }
 
@@ -420,7 +444,7 @@ fn edge_kind(attr: &str) -> Option<EdgeKind> {
     })
 }
 
-fn build_graph(s: &mut Sema, diags: &mut Vec<Diagnostic>) {
+fn build_graph(s: &Sema, diags: &mut Vec<Diagnostic>) -> Graph {
     let mut g = Graph::with_nodes(s.decls.len());
     let clusters: Vec<usize> = (0..s.decls.len())
         .filter(|i| s.decls[*i].kind == "cluster")
@@ -514,8 +538,7 @@ fn build_graph(s: &mut Sema, diags: &mut Vec<Diagnostic>) {
             _ => {}
         }
     }
-    s.graph = g;
-    cycles(s, diags);
+    g
 }
 
 fn resolve_ref(
@@ -638,17 +661,17 @@ fn engine_help(s: &Sema, kind: &str) -> Option<String> {
     (!names.is_empty()).then(|| format!("engines for a {kind}: {}", names.join(", ")))
 }
 
-fn cycles(s: &Sema, diags: &mut Vec<Diagnostic>) {
+fn cycles(s: &Sema, graph: &Graph, diags: &mut Vec<Diagnostic>) {
     let is_workload = |i: usize| matches!(s.decls[i].kind.as_str(), "service" | "site");
     let key = |i: usize| s.decls[i].name.clone();
-    for cycle in s.graph.cycles(&is_workload, &[EdgeKind::Uses], &key) {
+    for cycle in graph.cycles(&is_workload, &[EdgeKind::Uses], &key) {
         let names: Vec<&str> = cycle.iter().map(|i| s.decls[*i].name.as_str()).collect();
         let mut shown = names.join(" → ");
         shown.push_str(" → ");
         shown.push_str(names[0]);
         // One label per hop, on the `uses` entry that makes it.
         let hop = |from: usize, to: usize| {
-            s.graph
+            graph
                 .out(from)
                 .find(|(t, e)| *t == to && e.kind == EdgeKind::Uses)
                 .and_then(|(_, e)| e.at)
@@ -682,7 +705,6 @@ fn cycles(s: &Sema, diags: &mut Vec<Diagnostic>) {
 
 /// Resolves and type-checks every `env` override against its target's schema.
 fn check_overrides(s: &mut Sema, diags: &mut Vec<Diagnostic>) {
-    let names: Vec<String> = s.decls.iter().map(|d| d.name.clone()).collect();
     for ei in 0..s.decls.len() {
         if s.decls[ei].kind != "env" {
             continue;
@@ -845,7 +867,6 @@ fn check_overrides(s: &mut Sema, diags: &mut Vec<Diagnostic>) {
                 key_span: o.key_span,
             });
         }
-        let _ = &names;
         s.decls[ei].overrides = overrides;
     }
 }
@@ -997,7 +1018,7 @@ fn check_plaintext(s: &Sema, diags: &mut Vec<Diagnostic>) {
 }
 
 /// Data stores, secrets, clusters and user engines or policies nothing refers to.
-fn unused(s: &Sema, diags: &mut Vec<Diagnostic>) {
+fn unused(s: &Sema, graph: &Graph, diags: &mut Vec<Diagnostic>) {
     for (i, d) in s.decls.iter().enumerate() {
         if d.stdlib {
             continue;
@@ -1006,7 +1027,7 @@ fn unused(s: &Sema, diags: &mut Vec<Diagnostic>) {
             d.kind.as_str(),
             "secret" | "database" | "cache" | "engine" | "policy" | "cluster"
         );
-        if interesting && s.graph.in_degree(i) == 0 {
+        if interesting && graph.in_degree(i) == 0 {
             let hint = match d.kind.as_str() {
                 "secret" | "database" | "cache" => format!(
                     "add `{}` to the `uses` of the workloads that need it, or remove it",
@@ -1019,8 +1040,6 @@ fn unused(s: &Sema, diags: &mut Vec<Diagnostic>) {
                     d.name
                 ),
             };
-            let used_as_credentials_only = false;
-            let _ = used_as_credentials_only;
             diags.push(
                 Diagnostic::new(
                     code::UNUSED,
@@ -1086,6 +1105,11 @@ fn build_model(s: &Sema, diags: &mut Vec<Diagnostic>) -> Model {
     let only_cluster = (m.clusters.len() == 1).then(|| m.clusters[0].name.clone());
     // Environments resolve independently: side by side, collected in name order.
     let envs: Vec<&&Decl> = sorted.iter().filter(|d| d.kind == "env").collect();
+    let per_env: Vec<&Decl> = sorted
+        .iter()
+        .copied()
+        .filter(|d| PER_ENV_KINDS.contains(&d.kind.as_str()))
+        .collect();
     let resolved: Vec<(model::Env, Vec<Diagnostic>)> = envs
         .par_iter()
         .map(|env| {
@@ -1115,17 +1139,23 @@ fn build_model(s: &Sema, diags: &mut Vec<Diagnostic>) -> Model {
                 namespace: namespace.clone(),
                 domain: domain.clone(),
             };
-            for d in sorted
-                .iter()
-                .filter(|d| PER_ENV_KINDS.contains(&d.kind.as_str()))
-            {
-                let attrs = apply_overrides(d, env);
-                check_resolved(d, env, &attrs, &vars, diags);
-                let g = Get {
-                    attrs: &attrs,
-                    vars: Some(&vars),
-                };
-                e.push(&d.kind, &d.name, &g);
+            // Declarations resolve independently too: in parallel, kept in name order.
+            let records: Vec<(Option<model::Record>, Vec<Diagnostic>)> = per_env
+                .par_iter()
+                .map(|d| {
+                    let mut found = Vec::new();
+                    let attrs = apply_overrides(d, env);
+                    check_resolved(d, env, &attrs, &vars, &mut found);
+                    let g = Get {
+                        attrs: &attrs,
+                        vars: Some(&vars),
+                    };
+                    (model::record(&d.kind, &d.name, &g), found)
+                })
+                .collect();
+            for (r, found) in records {
+                e.add_opt(r);
+                diags.extend(found);
             }
             (e, std::mem::take(diags))
         })

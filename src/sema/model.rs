@@ -69,18 +69,40 @@ pub struct Env {
     pub caches: Vec<Cache>,
 }
 
+/// One resolved service, site, database or cache ([`record`]).
+#[derive(Clone, Debug)]
+pub(crate) enum Record {
+    Workload(Workload),
+    Database(Database),
+    Cache(Cache),
+}
+
+/// A service, site, database or cache read through `g` (with an environment's
+/// variables); `None` for declarations of other kinds.
+pub(crate) fn record(kind: &str, name: &str, g: &Get) -> Option<Record> {
+    Some(match kind {
+        "service" => Record::Workload(workload(WorkloadKind::Service, name, g)),
+        "site" => Record::Workload(workload(WorkloadKind::Site, name, g)),
+        "database" => Record::Database(database(name, g)),
+        "cache" => Record::Cache(cache(name, g)),
+        _ => return None,
+    })
+}
+
 impl Env {
-    /// Adds a service, site, database or cache, read through `g` (with this
-    /// environment's variables); declarations of other kinds are ignored.
-    pub(crate) fn push(&mut self, kind: &str, name: &str, g: &Get) {
-        match kind {
-            "service" => self
-                .workloads
-                .push(workload(WorkloadKind::Service, name, g)),
-            "site" => self.workloads.push(workload(WorkloadKind::Site, name, g)),
-            "database" => self.databases.push(database(name, g)),
-            "cache" => self.caches.push(cache(name, g)),
-            _ => {}
+    /// Adds a resolved declaration, if any ([`Env::add`]).
+    pub(crate) fn add_opt(&mut self, r: Option<Record>) {
+        if let Some(r) = r {
+            self.add(r);
+        }
+    }
+
+    /// Adds a resolved declaration (declarations come in name order).
+    pub(crate) fn add(&mut self, r: Record) {
+        match r {
+            Record::Workload(w) => self.workloads.push(w),
+            Record::Database(d) => self.databases.push(d),
+            Record::Cache(c) => self.caches.push(c),
         }
     }
 

@@ -729,9 +729,17 @@ impl<'a> P<'a> {
                         None => ok = false,
                     }
                 }
-                c => {
-                    buf.push(c);
-                    self.pos += c.len_utf8();
+                _ => {
+                    // A run of ordinary text at once (up to the next character the arms
+                    // above look at; at least the current one, an ASCII `$` or `\r` when
+                    // no arm took it).
+                    let rest = self.rest();
+                    let n = rest
+                        .find(['"', '\\', '$', '\n', '\r'])
+                        .unwrap_or(rest.len())
+                        .max(1);
+                    buf.push_str(&rest[..n]);
+                    self.pos += n;
                 }
             }
         }
