@@ -99,6 +99,52 @@ fn builds_into_the_platform_path_byte_identically() {
     assert!(check.status.success(), "{}", text(&check.stderr));
 }
 
+/// A rebuild links the files that did not change to the previous tree's (same inode:
+/// nothing written, no new inode) and writes the ones that did; the tree is what a fresh
+/// build writes.
+#[cfg(unix)]
+#[test]
+fn a_rebuild_links_unchanged_files_and_writes_changed_ones() {
+    use std::os::unix::fs::MetadataExt;
+    let ws = workspace();
+    assert!(afc(&["build", "."], ws.path(), None).status.success());
+    let out = ws.path().join("deploy");
+    let inode = |rel: &str| std::fs::metadata(out.join(rel)).expect(rel).ino();
+    let base = inode("base/resources.yaml");
+    let staging = inode("overlays/staging/kustomization.yaml");
+    let staging_text =
+        std::fs::read(out.join("overlays/staging/kustomization.yaml")).expect("read");
+    let envs = ws.path().join("environments.af");
+    let src = std::fs::read_to_string(&envs).expect("environments.af");
+    std::fs::write(
+        &envs,
+        src.replace(
+            "backend.env.GRAPHQL_PLAYGROUND = \"true\"",
+            "backend.env.GRAPHQL_PLAYGROUND = \"false\"",
+        ),
+    )
+    .expect("write");
+    let rebuilt = afc(&["build", "."], ws.path(), None);
+    assert!(rebuilt.status.success(), "{}", text(&rebuilt.stderr));
+    assert_eq!(
+        inode("base/resources.yaml"),
+        base,
+        "an unchanged file was rewritten"
+    );
+    assert_ne!(
+        inode("overlays/staging/kustomization.yaml"),
+        staging,
+        "a changed file was kept"
+    );
+    assert_ne!(
+        std::fs::read(out.join("overlays/staging/kustomization.yaml")).expect("read"),
+        staging_text
+    );
+    let fresh = afc(&["build", ".", "-o", "fresh"], ws.path(), None);
+    assert!(fresh.status.success());
+    assert_eq!(tree(&out), tree(&ws.path().join("fresh")));
+}
+
 #[test]
 fn a_failed_build_leaves_the_previous_output_untouched() {
     let ws = workspace();

@@ -222,7 +222,8 @@ fn check(out_dir: &Path, output: &Output) -> Result<(), InputError> {
 }
 
 /// Writes the tree: file by file into a temporary directory beside `out_dir` as the
-/// build makes them, then swapped in. The build is never held whole in memory.
+/// build makes them, then swapped in. The build is never held whole in memory. A file
+/// that is the same in the previous tree is a hard link to it.
 fn write(out_dir: &Path, a: &crate::Analysis) -> Result<(), InputError> {
     let existing: Vec<String> = match list_tree(out_dir) {
         Ok(t) => t.into_iter().map(|(rel, _)| rel).collect(),
@@ -282,14 +283,19 @@ fn write(out_dir: &Path, a: &crate::Analysis) -> Result<(), InputError> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        std::fs::write(&path, contents.as_bytes())?;
         written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if !changed.load(std::sync::atomic::Ordering::Relaxed)
-            && std::fs::read(out_dir.join(rel)).ok().as_deref() != Some(contents.as_bytes())
-        {
+        // A file the previous tree already holds, byte for byte, is linked rather than
+        // written again: no new inode, no data written (a rebuild mostly changes little).
+        let old = out_dir.join(rel);
+        let is_file = std::fs::symlink_metadata(&old).is_ok_and(|m| m.file_type().is_file());
+        if is_file && std::fs::read(&old).ok().as_deref() == Some(contents.as_bytes()) {
+            if std::fs::hard_link(&old, &path).is_ok() {
+                return Ok(());
+            }
+        } else {
             changed.store(true, std::sync::atomic::Ordering::Relaxed);
         }
-        Ok(())
+        std::fs::write(&path, contents.as_bytes())
     };
     match emit::build_each(a, &sink) {
         Ok(Ok(())) => {}

@@ -207,21 +207,43 @@ impl<'a> Derive<'a> {
 #[must_use]
 pub fn holes(doc: &Node) -> Option<Vec<(String, &str)>> {
     let mut out = Vec::new();
-    let mut path = String::new();
-    walk(doc, &mut path, &mut out).then_some(out)
+    let mut at = Vec::new();
+    walk(doc, &mut at, &mut out).then_some(out)
 }
 
-fn walk<'a>(node: &'a Node, path: &mut String, out: &mut Vec<(String, &'a str)>) -> bool {
-    let len = path.len();
+/// A step of the walk: a map key or a list index.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// The JSON pointer of a walk's position (only made for a string that holds a
+/// placeholder: most of a document has none).
+fn pointer(at: &[Step]) -> String {
+    use std::fmt::Write as _;
+    let mut path = String::new();
+    for step in at {
+        match step {
+            Step::Key(k) => push_segment(&mut path, k),
+            Step::Index(i) => {
+                let _ = write!(path, "/{i}");
+            }
+        }
+    }
+    path
+}
+
+fn walk<'a>(node: &'a Node, at: &mut Vec<Step<'a>>, out: &mut Vec<(String, &'a str)>) -> bool {
     match node {
         Node::Map(pairs) => {
             for (k, v) in pairs {
                 if k.contains("${") {
                     return false;
                 }
-                push_segment(path, k);
-                let ok = walk(v, path, out);
-                path.truncate(len);
+                at.push(Step::Key(k));
+                let ok = walk(v, at, out);
+                at.pop();
                 if !ok {
                     return false;
                 }
@@ -229,20 +251,20 @@ fn walk<'a>(node: &'a Node, path: &mut String, out: &mut Vec<(String, &'a str)>)
         }
         Node::Seq(items) => {
             for (i, v) in items.iter().enumerate() {
-                use std::fmt::Write as _;
-                let _ = write!(path, "/{i}");
-                let ok = walk(v, path, out);
-                path.truncate(len);
+                at.push(Step::Index(i));
+                let ok = walk(v, at, out);
+                at.pop();
                 if !ok {
                     return false;
                 }
             }
         }
         Node::Str(s) if s.contains("${") => {
-            if is_image(path) {
+            let path = pointer(at);
+            if is_image(&path) {
                 return false;
             }
-            out.push((path.clone(), s.as_str()));
+            out.push((path, s.as_str()));
         }
         _ => {}
     }

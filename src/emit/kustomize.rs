@@ -202,10 +202,13 @@ fn apply_all(entries: &[ImageEntry], image: &str) -> String {
 type Key<'a> = (&'static str, &'a str);
 
 /// The `images` entries of an overlay, and the base image each changed container
-/// keeps in the patched document (`(kind, name, list, index) → base image`).
+/// keeps in the patched document (`(kind, name, list, index) → base image`). `env` are
+/// the rendered objects; `derived` the objects that are the base's but for their
+/// placeholders (so their images are the base's).
 fn image_entries<'a>(
     base: &BTreeMap<Key<'a>, &'a Object>,
     env: &[(Key<'a>, &Node)],
+    derived: impl Iterator<Item = Key<'a>>,
 ) -> (Vec<ImageEntry>, BTreeSet<(Key<'a>, &'static str, usize)>) {
     // Every container: its base image (when the base object has the same container) and
     // its final image.
@@ -236,6 +239,19 @@ fn image_entries<'a>(
         .filter(|fins| fins.len() == 1)
         .filter_map(|fins| fins.first().and_then(|f| ImageEntry::to(f)))
         .collect();
+    if entries.is_empty() {
+        return (entries, BTreeSet::new());
+    }
+    // An entry must leave the derived objects' images as they are.
+    for key in derived {
+        for (list, i, img) in base
+            .get(&key)
+            .map(|o| images_of(&o.doc))
+            .unwrap_or_default()
+        {
+            uses.push((key, list, i, Some(img.clone()), img));
+        }
+    }
     // Drop entries until every container ends with its final image.
     loop {
         let mut bad = None;
@@ -307,21 +323,24 @@ fn overlay(
         )
         .collect();
     env_docs.sort_by(|a, b| a.0.cmp(&b.0));
-    // What each object looks like in the environment, as far as images and replicas
-    // go: a derived object has the base's.
+    // The rendered objects (a derived object has the base's images and replicas).
     let looks: Vec<(Key, &Node)> = env_docs
         .iter()
         .filter_map(|(k, d)| match d {
             EnvDoc::Rendered(doc) => Some((*k, doc)),
-            EnvDoc::Derived(_) => base.get(k).map(|o| (*k, &o.doc)),
+            EnvDoc::Derived(_) => None,
         })
         .collect();
     let env_keys: BTreeSet<Key> = env_docs.iter().map(|(k, _)| *k).collect();
-    let (entries, reverted) = image_entries(base, &looks);
+    let derived_keys = env_docs.iter().filter_map(|(k, d)| match d {
+        EnvDoc::Derived(_) => Some(*k),
+        EnvDoc::Rendered(_) => None,
+    });
+    let (entries, reverted) = image_entries(base, &looks, derived_keys);
 
     // Replica counts that change, for names that only one object carries.
     let mut holders: BTreeMap<&str, usize> = BTreeMap::new();
-    for (k, _) in &looks {
+    for k in &env_keys {
         if REPLICA_KINDS.contains(&k.0) {
             *holders.entry(k.1).or_default() += 1;
         }

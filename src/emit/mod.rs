@@ -405,7 +405,8 @@ pub fn render(a: &Analysis) -> Result<Rendered, Vec<Diagnostic>> {
     let ctx = context(a)?;
     // The plan of an unsharded platform: one part holding every declaration.
     let whole = shard::Plan::default();
-    let one = |env, base| Split::new(env, base, ctx.model, &whole).render(&ctx, 0);
+    let facts = Facts::of(a.sema.base());
+    let one = |env, base| Split::new(env, base, ctx.model, &whole, &facts).render(&ctx, 0);
     let base = one(a.sema.base(), true);
     let envs = a
         .sema
@@ -438,16 +439,19 @@ struct Split<'a> {
     env: &'a Env,
     base: bool,
     parts: Vec<Part>,
-    facts: Facts,
+    facts: &'a Facts,
 }
 
 impl<'a> Split<'a> {
-    fn new(env: &'a Env, base: bool, model: &Model, plan: &shard::Plan) -> Self {
+    /// `facts` are the base's: `uses`, `credentials` and `engine` cannot be overridden
+    /// (sema refuses it), so the graph, the users and the waves are the same in every
+    /// environment.
+    fn new(env: &'a Env, base: bool, model: &Model, plan: &shard::Plan, facts: &'a Facts) -> Self {
         Self {
             env,
             base,
             parts: Part::split(env, model, plan),
-            facts: Facts::of(env),
+            facts,
         }
     }
 
@@ -462,7 +466,7 @@ impl<'a> Split<'a> {
                 env: self.env,
                 base: self.base,
                 part,
-                facts: &self.facts,
+                facts: self.facts,
             },
         )
     }
@@ -526,7 +530,8 @@ fn build_with<E: Send>(
 ) -> Result<Result<(), E>, Vec<Diagnostic>> {
     let ctx = context(a)?;
     let plan = ctx.plan();
-    let split = |env, base| Split::new(env, base, ctx.model, plan);
+    let facts = Facts::of(a.sema.base());
+    let split = |env, base| Split::new(env, base, ctx.model, plan, &facts);
     let (base, envs) = rayon::join(
         || split(a.sema.base(), true),
         || {
@@ -542,8 +547,8 @@ fn build_with<E: Send>(
                 derive::Derive::of(
                     &ctx,
                     escaped.as_ref(),
-                    (base.env, &base.facts),
-                    (e.env, &e.facts),
+                    (base.env, base.facts),
+                    (e.env, e.facts),
                 )
             } else {
                 derive::Derive::none(e.env)
