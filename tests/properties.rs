@@ -416,12 +416,7 @@ proptest! {
         let regrouped = Shape { per_file, reverse: !shape.reverse, ..shape.clone() };
         let (_, regrouped) = build(workspace_with(&regrouped));
         if first != regrouped {
-            let diff: BTreeSet<&String> = first
-                .files
-                .keys()
-                .chain(regrouped.files.keys())
-                .filter(|k| first.files.get(*k) != regrouped.files.get(*k))
-                .collect();
+            let diff = differing(&first, &regrouped);
             prop_assert!(false, "the build differs regrouped ({per_file} a file): {diff:?}");
         }
     }
@@ -446,15 +441,19 @@ proptest! {
     }
 }
 
+/// The paths whose contents differ between two builds (or that only one has).
+fn differing<'a>(a: &'a Output, b: &'a Output) -> BTreeSet<&'a String> {
+    a.files
+        .keys()
+        .chain(b.files.keys())
+        .filter(|k| a.files.get(*k) != b.files.get(*k))
+        .collect()
+}
+
 fn same_derived_and_rendered(shape: &Shape) -> Result<(), TestCaseError> {
     let (a, derived) = build(workspace_with(shape));
     let rendered = afc::emit::build_rendered(&a).expect("builds");
-    let differ: Vec<&String> = derived
-        .files
-        .keys()
-        .chain(rendered.files.keys())
-        .filter(|k| derived.files.get(*k) != rendered.files.get(*k))
-        .collect();
+    let differ = differing(&derived, &rendered);
     prop_assert!(
         differ.is_empty(),
         "derived and rendered overlays differ: {differ:?}"
