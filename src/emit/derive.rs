@@ -13,14 +13,15 @@
 //!   environment, or has a `$${` escape (whose literal `${...}` the base could not tell
 //!   from a placeholder), and every secret among those has the same keys in the base and
 //!   in the environment;
-//! - its sync wave and its users are the same in the base and in the environment;
 //! - it is not a secret, it has no `access` rules (a RoleBinding names the
 //!   environment's namespace), and its route's cluster is the base's;
 //! - no key of its objects and no container image holds a placeholder ([`holes`]).
 //!
-//! Everything else is rendered and diffed. The test
-//! `derived_overlays_are_the_rendered_ones` (tests/build_cli.rs and
-//! tests/properties.rs) builds every case both ways and compares.
+//! (Its users and its sync wave are the same in every environment: the graph cannot be
+//! overridden.) Everything else is rendered and diffed. Tests build both ways
+//! ([`super::build_rendered`] renders everything) and compare: every build golden case
+//! and the example (tests/build_golden.rs), and generated workspaces with overrides,
+//! escapes and variables (`derived_overlays_are_the_rendered_ones`, tests/properties.rs).
 
 use super::kustomize::push_segment;
 use super::secret::keys_in;
@@ -124,8 +125,9 @@ impl<'a> Derive<'a> {
     pub fn of(
         ctx: &Ctx<'a>,
         escaped: Option<&'a HashSet<&'a str>>,
-        (base, base_facts): (&'a Env, &Facts),
-        (env, facts): (&'a Env, &Facts),
+        base: &'a Env,
+        env: &'a Env,
+        facts: &Facts,
     ) -> Self {
         let Some(escaped) = escaped else {
             return Self::none(env);
@@ -136,12 +138,12 @@ impl<'a> Derive<'a> {
         let same = |name: &str| unchanged.decl(name);
         let base_cluster = ctx.model.envs.first().and_then(|e| e.cluster.as_deref());
         let same_cluster = env.cluster.as_deref() == base_cluster;
+        // The users and the waves are the same in every environment (the graph cannot be
+        // overridden), so what is left to compare is the declaration and its neighbours.
         let settled = |name: &str, uses: &[String]| {
             same(name)
-                && base_facts.waves.get(name) == facts.waves.get(name)
-                && base_facts.users.get(name) == facts.users.get(name)
                 && uses.iter().all(|u| same(u))
-                && base_facts
+                && facts
                     .users
                     .get(name)
                     .is_none_or(|users| users.iter().all(|u| same(u)))

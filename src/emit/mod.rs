@@ -242,9 +242,7 @@ impl Part {
         }
         parts
     }
-}
 
-impl Part {
     /// The part without the services, sites, databases and caches `drop` names.
     fn without(&self, env: &Env, drop: impl Fn(&str) -> bool) -> Self {
         Self {
@@ -261,8 +259,8 @@ fn keep(list: &[usize], f: impl Fn(usize) -> bool) -> Vec<usize> {
     list.iter().copied().filter(|&i| f(i)).collect()
 }
 
-/// What emitters need to know about a whole environment, computed once per view
-/// rather than once per shard.
+/// What emitters need to know about the dependency graph, computed once per build (it
+/// is the same in every environment: see [`Split::new`]).
 #[derive(Clone, Debug, Default)]
 pub struct Facts {
     /// Declaration → the workloads that use it (sorted, no repeats).
@@ -544,12 +542,7 @@ fn build_with<E: Send>(
         .par_iter()
         .map(|e| {
             if derive {
-                derive::Derive::of(
-                    &ctx,
-                    escaped.as_ref(),
-                    (base.env, base.facts),
-                    (e.env, e.facts),
-                )
+                derive::Derive::of(&ctx, escaped.as_ref(), base.env, e.env, &facts)
             } else {
                 derive::Derive::none(e.env)
             }
