@@ -18,10 +18,14 @@
 //! readers like to take for something else comes back unchanged through
 //! `kubectl kustomize` and both a YAML 1.1 (PyYAML) and a YAML 1.2 (serde_yaml) reader.
 
+#[path = "support/kustomize.rs"]
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use support::kustomize;
 
 struct Tools {
     python: PathBuf,
@@ -101,27 +105,6 @@ fn afc_build(workspace: &Path, out: &Path) {
         workspace.display(),
         String::from_utf8_lossy(&o.stderr)
     );
-}
-
-/// `kubectl kustomize DIR`: stdout; fails on a non-zero exit or any stderr output.
-fn kustomize(dir: &Path) -> String {
-    let o = Command::new("kubectl")
-        .arg("kustomize")
-        .arg(dir)
-        .output()
-        .expect("kubectl runs");
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        o.status.success(),
-        "kubectl kustomize {} failed:\n{stderr}",
-        dir.display()
-    );
-    assert!(
-        stderr.trim().is_empty(),
-        "kubectl kustomize {} warned:\n{stderr}",
-        dir.display()
-    );
-    String::from_utf8(o.stdout).expect("UTF-8 output")
 }
 
 fn docs_by_key(yaml: &str) -> BTreeMap<(String, String), serde_yaml::Value> {
@@ -732,34 +715,6 @@ fn battery() -> Vec<String> {
     v
 }
 
-/// The string as an `.af` string literal.
-fn af_literal(s: &str) -> String {
-    let mut out = String::from("\"");
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            '$' if chars.peek() == Some(&'{') => out.push_str("$$"),
-            c if (c as u32) < 0x20
-                || c == '\u{7f}'
-                || ((c as u32) >= 0x80 && (c as u32) < 0xa0)
-                || c == '\u{2028}'
-                || c == '\u{2029}'
-                || c == '\u{feff}' =>
-            {
-                out.push_str(&format!("\\u{{{:x}}}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// Strings that kubectl kustomize cannot carry unchanged: afc refuses them (AF4010).
 const UNPORTABLE: &[&str] = &[
     "=",
@@ -781,7 +736,10 @@ const UNPORTABLE: &[&str] = &[
 fn battery_workspace(values: &[String]) -> String {
     let mut env = String::new();
     for (i, s) in values.iter().enumerate() {
-        env.push_str(&format!("    V{i:03} = {}\n", af_literal(s)));
+        env.push_str(&format!(
+            "    V{i:03} = {}\n",
+            afc::generate::Value::text(s.as_str()).literal()
+        ));
     }
     format!(
         "platform battery {{\n  repo   = \"https://example.com/battery.git\"\n  policy = lenient\n}}\n\n// Some of the strings look like credentials to the linter.\npolicy lenient {{\n  severity {{\n    secret-in-env = off\n  }}\n}}\n\nenv dev {{\n}}\n\nservice strings {{\n  image   = \"ghcr.io/acme/strings:1.0.0\"\n  license = \"MIT\"\n  port    = 8080\n  health  = \"/healthz\"\n  env {{\n{env}  }}\n}}\n"

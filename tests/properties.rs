@@ -27,6 +27,9 @@
 //! prints the smallest `Shape` proptest shrank it to, and proptest saves its seed in
 //! `tests/properties.proptest-regressions` to try first next time.
 
+#[path = "support/kustomize.rs"]
+mod support;
+
 use afc::emit::Output;
 use afc::generate::{Override, Piece, Setting, Shape, Stage, Value, Var, workspace_with};
 use afc::source::SourceFile;
@@ -529,18 +532,7 @@ fn kustomize(dir: &Path) -> String {
         }
         return out;
     }
-    let o = Command::new("kubectl")
-        .arg("kustomize")
-        .arg(dir)
-        .output()
-        .expect("kubectl runs");
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        o.status.success() && stderr.trim().is_empty(),
-        "kubectl kustomize {} failed or warned:\n{stderr}",
-        dir.display()
-    );
-    String::from_utf8(o.stdout).expect("UTF-8 output")
+    support::kustomize(dir)
 }
 
 /// One Argo CD Application: its name, source path and destination namespace.
