@@ -240,7 +240,7 @@ fn walk<'a>(node: &'a Node, at: &mut Vec<Step<'a>>, out: &mut Vec<(String, &'a s
     match node {
         Node::Map(pairs) => {
             for (k, v) in pairs {
-                if k.contains("${") {
+                if has_placeholder(k) {
                     return false;
                 }
                 at.push(Step::Key(k));
@@ -261,7 +261,7 @@ fn walk<'a>(node: &'a Node, at: &mut Vec<Step<'a>>, out: &mut Vec<(String, &'a s
                 }
             }
         }
-        Node::Str(s) if s.contains("${") => {
+        Node::Str(s) if has_placeholder(s) => {
             let path = pointer(at);
             if is_image(&path) {
                 return false;
@@ -271,6 +271,21 @@ fn walk<'a>(node: &'a Node, at: &mut Vec<Step<'a>>, out: &mut Vec<(String, &'a s
         _ => {}
     }
     true
+}
+
+/// Whether `s` holds `${` (a byte scan: the walk tests every key and string of the
+/// base, most of them short and without a `$`).
+fn has_placeholder(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut from = 0;
+    while let Some(i) = b[from..].iter().position(|&c| c == b'$') {
+        let at = from + i;
+        if b.get(at + 1) == Some(&b'{') {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
 }
 
 /// Whether a JSON pointer is a container's image (where the overlay would use
@@ -299,4 +314,19 @@ fn vars(env: &Env) -> [(&'static str, &str); 3] {
         (ENV, env.name.as_str()),
         (NAMESPACE, env.namespace.as_str()),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_placeholder;
+
+    #[test]
+    fn placeholders_are_found_anywhere_and_only_with_a_brace() {
+        for s in ["${domain}", "a.${env}", "x$y${namespace}", "$${", "$$${x}"] {
+            assert!(has_placeholder(s), "{s:?}");
+        }
+        for s in ["", "$", "a$", "$ {", "$(DB_USER)", "{$}", "$x{"] {
+            assert!(!has_placeholder(s), "{s:?}");
+        }
+    }
 }

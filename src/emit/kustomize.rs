@@ -488,7 +488,7 @@ pub fn base_files<'o>(
             if i > 0 {
                 text.push_str("---\n");
             }
-            text.push_str(&o.doc.to_yaml());
+            o.doc.write_yaml(&mut text);
             visit(o);
         }
         files.push((format!("{dir}/resources.yaml"), text));

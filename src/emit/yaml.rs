@@ -115,17 +115,26 @@ impl Node {
         self.write(false)
     }
 
+    /// Appends [`Node::to_yaml`] to `out`.
+    pub fn write_yaml(&self, out: &mut String) {
+        self.write_to(out, true);
+    }
+
     fn write(&self, blocks: bool) -> String {
         let mut out = String::new();
+        self.write_to(&mut out, blocks);
+        out
+    }
+
+    fn write_to(&self, out: &mut String, blocks: bool) {
         match self {
-            Node::Map(p) if !p.is_empty() => write_map(&mut out, p, 0, blocks),
-            Node::Seq(s) if !s.is_empty() => write_seq(&mut out, s, 0, blocks),
+            Node::Map(p) if !p.is_empty() => write_map(out, p, 0, blocks),
+            Node::Seq(s) if !s.is_empty() => write_seq(out, s, 0, blocks),
             other => {
-                push_scalar(&mut out, other);
+                push_scalar(out, other);
                 out.push('\n');
             }
         }
-        out
     }
 }
 
@@ -195,7 +204,7 @@ pub fn stream<'a>(docs: impl IntoIterator<Item = &'a Node>) -> String {
         if i > 0 {
             out.push_str("---\n");
         }
-        out.push_str(&d.to_yaml());
+        d.write_yaml(&mut out);
     }
     out
 }
@@ -233,12 +242,29 @@ fn write_pair(out: &mut String, key: &str, value: &Node, indent: usize, blocks: 
             out.push('\n');
             write_seq(out, s, indent + 2, blocks);
         }
-        Node::Str(s) if blocks && is_block_safe(s) => write_block(out, s, indent + 2),
+        Node::Str(s) => write_str(out, s, indent + 2, blocks),
         other => {
             out.push(' ');
             push_scalar(out, other);
             out.push('\n');
         }
+    }
+}
+
+/// ` value` and the line break after a key or a dash: plain when it can be, else a
+/// literal block (with `blocks`) when it reads back exactly, else double-quoted.
+fn write_str(out: &mut String, s: &str, indent: usize, blocks: bool) {
+    if is_plain_safe(s) {
+        // The common case; a plain string has no line break, so it is never a block.
+        out.push(' ');
+        out.push_str(s);
+        out.push('\n');
+    } else if blocks && is_block_safe(s) {
+        write_block(out, s, indent);
+    } else {
+        out.push(' ');
+        push_quoted(out, s);
+        out.push('\n');
     }
 }
 
@@ -255,7 +281,7 @@ fn write_seq(out: &mut String, items: &[Node], indent: usize, blocks: bool) {
                 out.push('\n');
                 write_seq(out, s, indent + 2, blocks);
             }
-            Node::Str(s) if blocks && is_block_safe(s) => write_block(out, s, indent + 2),
+            Node::Str(s) => write_str(out, s, indent + 2, blocks),
             other => {
                 out.push(' ');
                 push_scalar(out, other);
@@ -324,21 +350,33 @@ pub fn is_plain_safe(s: &str) -> bool {
         return false;
     };
     (first.is_ascii_alphabetic() || first == b'_' || first == b'/')
-        && s.bytes().all(|b| {
-            b.is_ascii_alphanumeric()
-                || matches!(b, b'.' | b'_' | b'/' | b'-' | b':' | b'@' | b'+' | b'=')
-        })
+        && s.bytes().all(|b| PLAIN[usize::from(b)])
         && !s.ends_with(':')
         && !(s.len() <= 5 && RESERVED.iter().any(|w| s.eq_ignore_ascii_case(w)))
 }
+
+/// The bytes a plain scalar may hold ([`is_plain_safe`]): ASCII letters, digits and
+/// `._/-:@+=`. A table, because every key and string of a build is tested.
+const PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric()
+            || matches!(c, b'.' | b'_' | b'/' | b'-' | b':' | b'@' | b'+' | b'=');
+        b += 1;
+    }
+    t
+};
 
 /// Characters escaped inside double quotes: everything that is not printable in YAML
 /// 1.1 and 1.2 alike, line separators, and the byte-order mark.
 fn needs_escape(c: char) -> bool {
     let u = u32::from(c);
-    u < 0x20
-        || (0x7f..=0x9f).contains(&u)
-        || matches!(u, 0x2028 | 0x2029 | 0xfeff | 0xfffe | 0xffff)
+    if u < 0x7f {
+        return u < 0x20;
+    }
+    u <= 0x9f || matches!(u, 0x2028 | 0x2029 | 0xfeff | 0xfffe | 0xffff)
 }
 
 /// The string as a YAML scalar: plain when [`is_plain_safe`], otherwise double-quoted.
@@ -353,23 +391,36 @@ pub fn string(s: &str) -> String {
 fn push_string(out: &mut String, s: &str) {
     if is_plain_safe(s) {
         out.push_str(s);
-        return;
+    } else {
+        push_quoted(out, s);
     }
+}
+
+/// Appends `s` double-quoted, with escapes (runs of characters that need none are
+/// copied at once).
+fn push_quoted(out: &mut String, s: &str) {
     out.reserve(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if needs_escape(c) => {
-                let _ = write!(out, "\\u{:04X}", u32::from(c));
-            }
-            c => out.push(c),
+    let mut run = 0;
+    for (i, c) in s.char_indices() {
+        let escape = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\t' => "\\t",
+            '\r' => "\\r",
+            c if needs_escape(c) => "",
+            _ => continue,
+        };
+        out.push_str(&s[run..i]);
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{:04X}", u32::from(c));
+        } else {
+            out.push_str(escape);
         }
+        run = i + c.len_utf8();
     }
+    out.push_str(&s[run..]);
     out.push('"');
 }
 
