@@ -25,7 +25,7 @@
 
 use super::kustomize::push_segment;
 use super::secret::keys_in;
-use super::yaml::Node;
+use super::yaml::{Node, Step, Visit};
 use super::{Ctx, Facts};
 use crate::sema::Sema;
 use crate::sema::base::{DOMAIN, ENV, NAMESPACE};
@@ -204,24 +204,65 @@ impl<'a> Derive<'a> {
 }
 
 /// The strings of a base document that hold a placeholder, with their JSON pointers, in
-/// document order; `None` when a key or a container image holds one (the object must be
+/// document order.
+pub type Found<'a> = Vec<(String, &'a str)>;
+
+/// The [`Found`] strings of a base document; `None` when a key or a container image holds one (the object must be
 /// rendered).
 #[must_use]
-pub fn holes(doc: &Node) -> Option<Vec<(String, &str)>> {
-    let mut out = Vec::new();
-    let mut at = Vec::new();
-    walk(doc, &mut at, &mut out).then_some(out)
+pub fn holes(doc: &Node) -> Option<Found<'_>> {
+    let mut found = Holes::default();
+    doc.write_yaml_visited(&mut String::new(), &mut found);
+    found.finish()
 }
 
-/// A step of the walk: a map key or a list index.
-#[derive(Clone, Copy)]
-enum Step<'a> {
-    Key(&'a str),
-    Index(usize),
+/// Finds a document's [`holes`] while the YAML writer writes it
+/// ([`Node::write_yaml_visited`]): the writer reports every string it does not write
+/// plain, and a string with `${` is never plain.
+#[derive(Default)]
+pub struct Holes<'a> {
+    at: Vec<Step<'a>>,
+    found: Found<'a>,
+    /// A key or an image holds a placeholder.
+    refused: bool,
 }
 
-/// The JSON pointer of a walk's position (only made for a string that holds a
-/// placeholder: most of a document has none).
+impl<'a> Holes<'a> {
+    /// The holes, or `None` when the object must be rendered.
+    #[must_use]
+    pub fn finish(self) -> Option<Found<'a>> {
+        (!self.refused).then_some(self.found)
+    }
+}
+
+impl<'a> Visit<'a> for Holes<'a> {
+    fn enter(&mut self, step: Step<'a>) {
+        self.at.push(step);
+    }
+
+    fn leave(&mut self) {
+        self.at.pop();
+    }
+
+    fn unplain(&mut self, s: &'a str, key: bool) {
+        if self.refused || !has_placeholder(s) {
+            return;
+        }
+        if key {
+            self.refused = true;
+            return;
+        }
+        let path = pointer(&self.at);
+        if is_image(&path) {
+            self.refused = true;
+        } else {
+            self.found.push((path, s));
+        }
+    }
+}
+
+/// The JSON pointer of a position (only made for a string that holds a placeholder:
+/// most of a document has none).
 fn pointer(at: &[Step]) -> String {
     use std::fmt::Write as _;
     let mut path = String::new();
@@ -234,43 +275,6 @@ fn pointer(at: &[Step]) -> String {
         }
     }
     path
-}
-
-fn walk<'a>(node: &'a Node, at: &mut Vec<Step<'a>>, out: &mut Vec<(String, &'a str)>) -> bool {
-    match node {
-        Node::Map(pairs) => {
-            for (k, v) in pairs {
-                if has_placeholder(k) {
-                    return false;
-                }
-                at.push(Step::Key(k));
-                let ok = walk(v, at, out);
-                at.pop();
-                if !ok {
-                    return false;
-                }
-            }
-        }
-        Node::Seq(items) => {
-            for (i, v) in items.iter().enumerate() {
-                at.push(Step::Index(i));
-                let ok = walk(v, at, out);
-                at.pop();
-                if !ok {
-                    return false;
-                }
-            }
-        }
-        Node::Str(s) if has_placeholder(s) => {
-            let path = pointer(at);
-            if is_image(&path) {
-                return false;
-            }
-            out.push((path, s.as_str()));
-        }
-        _ => {}
-    }
-    true
 }
 
 /// Whether `s` holds `${` (a byte scan: the walk tests every key and string of the
@@ -318,7 +322,49 @@ fn vars(env: &Env) -> [(&'static str, &str); 3] {
 
 #[cfg(test)]
 mod tests {
-    use super::has_placeholder;
+    use super::{has_placeholder, holes};
+    use crate::emit::yaml::Node;
+
+    #[test]
+    fn holes_are_the_strings_with_placeholders_in_document_order() {
+        let doc = Node::map()
+            .with(
+                "metadata",
+                Node::map().with("name", "a").with("ns", "${namespace}"),
+            )
+            .with(
+                "spec",
+                Node::map().with(
+                    "env",
+                    vec![
+                        Node::from("plain"),
+                        Node::from("x.${domain}"),
+                        Node::from("$(A)"),
+                    ],
+                ),
+            );
+        let found = holes(&doc).expect("derivable");
+        assert_eq!(
+            found,
+            vec![
+                ("/metadata/ns".to_string(), "${namespace}"),
+                ("/spec/env/1".to_string(), "x.${domain}")
+            ]
+        );
+        let keyed = Node::map().with("a", Node::map().with("${env}", "x"));
+        assert_eq!(holes(&keyed), None, "a key with a placeholder");
+        let image = Node::map().with(
+            "spec",
+            Node::map().with(
+                "template",
+                Node::map().with(
+                    "spec",
+                    Node::map().with("containers", vec![Node::map().with("image", "r/${env}:1")]),
+                ),
+            ),
+        );
+        assert_eq!(holes(&image), None, "an image with a placeholder");
+    }
 
     #[test]
     fn placeholders_are_found_anywhere_and_only_with_a_brace() {

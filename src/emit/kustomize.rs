@@ -23,6 +23,7 @@
 //! inode allocation in the kernel.
 
 use super::Object;
+use super::derive;
 use super::shard::Plan;
 use super::yaml::{Node, stream};
 use crate::lint::image::parse as parse_image;
@@ -467,34 +468,42 @@ pub fn overlay_dir(plan: &Plan, env: &str, shard: usize) -> String {
     }
 }
 
-/// The base of a shard: `kustomization.yaml` and `resources.yaml`. `visit` sees each
-/// object right after its document is written, while it is still in the cache.
+/// The base of a shard: `kustomization.yaml` and `resources.yaml`, and the
+/// [`derive::holes`] of each object that `derives` (found while its document is
+/// written; `None` for the others).
 #[must_use]
 pub fn base_files<'o>(
     plan: &Plan,
     shard: usize,
     objects: &'o [Object],
-    mut visit: impl FnMut(&'o Object),
-) -> Vec<(String, String)> {
+    derives: impl Fn(&Object) -> bool,
+) -> (Vec<(String, String)>, Vec<Option<derive::Found<'o>>>) {
     let dir = base_dir(plan, shard);
     let mut k = header();
     let mut files = Vec::new();
+    let mut holes = Vec::with_capacity(objects.len());
     if objects.is_empty() {
         k.push("resources", Vec::<Node>::new());
     } else {
         k.push("resources", vec![Node::from("resources.yaml")]);
-        let mut text = String::new();
+        let mut text = String::with_capacity(objects.len() * 1024);
         for (i, o) in objects.iter().enumerate() {
             if i > 0 {
                 text.push_str("---\n");
             }
-            o.doc.write_yaml(&mut text);
-            visit(o);
+            holes.push(if derives(o) {
+                let mut found = derive::Holes::default();
+                o.doc.write_yaml_visited(&mut text, &mut found);
+                found.finish()
+            } else {
+                o.doc.write_yaml(&mut text);
+                None
+            });
         }
         files.push((format!("{dir}/resources.yaml"), text));
     }
     files.push((format!("{dir}/kustomization.yaml"), k.to_yaml()));
-    files
+    (files, holes)
 }
 
 /// The overlay of one environment for one shard: the difference between the shard's

@@ -553,18 +553,10 @@ fn build_with<E: Send>(
         .into_par_iter()
         .map(|s| {
             let base_objects = base.render(&ctx, s);
-            let mut holes = Vec::with_capacity(base_objects.len());
-            let mut files = kustomize::base_files(plan, s, &base_objects, |o| {
-                holes.push(
-                    if derives
-                        .iter()
-                        .any(|d| o.owner.as_deref().is_some_and(|n| d.derives(n)))
-                    {
-                        derive::holes(&o.doc)
-                    } else {
-                        None
-                    },
-                );
+            let (mut files, holes) = kustomize::base_files(plan, s, &base_objects, |o| {
+                derives
+                    .iter()
+                    .any(|d| o.owner.as_deref().is_some_and(|n| d.derives(n)))
             });
             for (env, how) in envs.iter().zip(&derives) {
                 let (derived, rendered) = env.overlay_objects(&ctx, s, how, &base_objects, &holes);

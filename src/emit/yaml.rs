@@ -117,24 +117,22 @@ impl Node {
 
     /// Appends [`Node::to_yaml`] to `out`.
     pub fn write_yaml(&self, out: &mut String) {
-        self.write_to(out, true);
+        self.write_to(out, true, ());
+    }
+
+    /// [`Node::write_yaml`], telling `visit` what it writes (see [`Visit`]).
+    pub fn write_yaml_visited<'n>(&'n self, out: &mut String, visit: impl Visit<'n>) {
+        self.write_to(out, true, visit);
     }
 
     fn write(&self, blocks: bool) -> String {
         let mut out = String::new();
-        self.write_to(&mut out, blocks);
+        self.write_to(&mut out, blocks, ());
         out
     }
 
-    fn write_to(&self, out: &mut String, blocks: bool) {
-        match self {
-            Node::Map(p) if !p.is_empty() => write_map(out, p, 0, blocks),
-            Node::Seq(s) if !s.is_empty() => write_seq(out, s, 0, blocks),
-            other => {
-                push_scalar(out, other);
-                out.push('\n');
-            }
-        }
+    fn write_to<'n>(&'n self, out: &mut String, blocks: bool, visit: impl Visit<'n>) {
+        Writer { out, blocks, visit }.doc(self);
     }
 }
 
@@ -219,74 +217,157 @@ fn pad(out: &mut String, indent: usize) {
     }
 }
 
-fn write_map(out: &mut String, pairs: &[(Key, Node)], indent: usize, blocks: bool) {
-    for (i, (k, v)) in pairs.iter().enumerate() {
-        if i > 0 {
-            pad(out, indent);
-        }
-        write_pair(out, k, v, indent, blocks);
+/// A position in a document: a map key or a list index.
+#[derive(Clone, Copy, Debug)]
+pub enum Step<'n> {
+    Key(&'n str),
+    Index(usize),
+}
+
+/// What the writer reports while it writes a document ([`Node::write_yaml_visited`]),
+/// in document order: every map key and list index it enters and leaves, and every
+/// key or string value it does not write plain. (A plain string holds only ASCII
+/// letters, digits and `._/-:@+=`, so a visitor looking for other characters sees
+/// every string that has one.)
+pub trait Visit<'n> {
+    fn enter(&mut self, step: Step<'n>);
+    fn leave(&mut self);
+    /// A key (`key` true) or a string value that is not plain.
+    fn unplain(&mut self, s: &'n str, key: bool);
+}
+
+/// No visitor.
+impl Visit<'_> for () {
+    #[inline(always)]
+    fn enter(&mut self, _: Step<'_>) {}
+    #[inline(always)]
+    fn leave(&mut self) {}
+    #[inline(always)]
+    fn unplain(&mut self, _: &str, _: bool) {}
+}
+
+impl<'n, T: Visit<'n>> Visit<'n> for &mut T {
+    #[inline(always)]
+    fn enter(&mut self, step: Step<'n>) {
+        (**self).enter(step);
+    }
+    #[inline(always)]
+    fn leave(&mut self) {
+        (**self).leave();
+    }
+    #[inline(always)]
+    fn unplain(&mut self, s: &'n str, key: bool) {
+        (**self).unplain(s, key);
     }
 }
 
-/// `key: value` where the cursor is already at the key's column.
-fn write_pair(out: &mut String, key: &str, value: &Node, indent: usize, blocks: bool) {
-    push_string(out, key);
-    out.push(':');
-    match value {
-        Node::Map(p) if !p.is_empty() => {
-            out.push('\n');
-            pad(out, indent + 2);
-            write_map(out, p, indent + 2, blocks);
-        }
-        Node::Seq(s) if !s.is_empty() => {
-            out.push('\n');
-            write_seq(out, s, indent + 2, blocks);
-        }
-        Node::Str(s) => write_str(out, s, indent + 2, blocks),
-        other => {
-            out.push(' ');
-            push_scalar(out, other);
-            out.push('\n');
-        }
-    }
+/// The block-style writer: `blocks` writes multi-line strings as literal blocks.
+struct Writer<'o, V> {
+    out: &'o mut String,
+    blocks: bool,
+    visit: V,
 }
 
-/// ` value` and the line break after a key or a dash: plain when it can be, else a
-/// literal block (with `blocks`) when it reads back exactly, else double-quoted.
-fn write_str(out: &mut String, s: &str, indent: usize, blocks: bool) {
-    if is_plain_safe(s) {
-        // The common case; a plain string has no line break, so it is never a block.
-        out.push(' ');
-        out.push_str(s);
-        out.push('\n');
-    } else if blocks && is_block_safe(s) {
-        write_block(out, s, indent);
-    } else {
-        out.push(' ');
-        push_quoted(out, s);
-        out.push('\n');
+impl<'n, V: Visit<'n>> Writer<'_, V> {
+    fn doc(&mut self, node: &'n Node) {
+        match node {
+            Node::Map(p) if !p.is_empty() => self.map(p, 0),
+            Node::Seq(s) if !s.is_empty() => self.seq(s, 0),
+            Node::Str(s) => {
+                if !is_plain_safe(s) {
+                    self.visit.unplain(s, false);
+                }
+                push_string(self.out, s);
+                self.out.push('\n');
+            }
+            other => {
+                push_scalar(self.out, other);
+                self.out.push('\n');
+            }
+        }
     }
-}
 
-fn write_seq(out: &mut String, items: &[Node], indent: usize, blocks: bool) {
-    for item in items {
-        pad(out, indent);
-        out.push('-');
-        match item {
+    fn map(&mut self, pairs: &'n [(Key, Node)], indent: usize) {
+        for (i, (k, v)) in pairs.iter().enumerate() {
+            if i > 0 {
+                pad(self.out, indent);
+            }
+            self.visit.enter(Step::Key(k));
+            self.pair(k, v, indent);
+            self.visit.leave();
+        }
+    }
+
+    /// `key: value` where the cursor is already at the key's column.
+    fn pair(&mut self, key: &'n str, value: &'n Node, indent: usize) {
+        if is_plain_safe(key) {
+            self.out.push_str(key);
+        } else {
+            self.visit.unplain(key, true);
+            push_quoted(self.out, key);
+        }
+        self.out.push(':');
+        match value {
             Node::Map(p) if !p.is_empty() => {
-                out.push(' ');
-                write_map(out, p, indent + 2, blocks);
+                self.out.push('\n');
+                pad(self.out, indent + 2);
+                self.map(p, indent + 2);
             }
             Node::Seq(s) if !s.is_empty() => {
-                out.push('\n');
-                write_seq(out, s, indent + 2, blocks);
+                self.out.push('\n');
+                self.seq(s, indent + 2);
             }
-            Node::Str(s) => write_str(out, s, indent + 2, blocks),
+            Node::Str(s) => self.str(s, indent + 2),
             other => {
-                out.push(' ');
-                push_scalar(out, other);
-                out.push('\n');
+                self.out.push(' ');
+                push_scalar(self.out, other);
+                self.out.push('\n');
             }
+        }
+    }
+
+    /// ` value` and the line break after a key or a dash: plain when it can be, else a
+    /// literal block (with `blocks`) when it reads back exactly, else double-quoted.
+    fn str(&mut self, s: &'n str, indent: usize) {
+        if is_plain_safe(s) {
+            // The common case; a plain string has no line break, so it is never a block.
+            self.out.push(' ');
+            self.out.push_str(s);
+            self.out.push('\n');
+            return;
+        }
+        self.visit.unplain(s, false);
+        if self.blocks && is_block_safe(s) {
+            write_block(self.out, s, indent);
+        } else {
+            self.out.push(' ');
+            push_quoted(self.out, s);
+            self.out.push('\n');
+        }
+    }
+
+    fn seq(&mut self, items: &'n [Node], indent: usize) {
+        for (i, item) in items.iter().enumerate() {
+            self.visit.enter(Step::Index(i));
+            pad(self.out, indent);
+            self.out.push('-');
+            match item {
+                Node::Map(p) if !p.is_empty() => {
+                    self.out.push(' ');
+                    self.map(p, indent + 2);
+                }
+                Node::Seq(s) if !s.is_empty() => {
+                    self.out.push('\n');
+                    self.seq(s, indent + 2);
+                }
+                Node::Str(s) => self.str(s, indent + 2),
+                other => {
+                    self.out.push(' ');
+                    push_scalar(self.out, other);
+                    self.out.push('\n');
+                }
+            }
+            self.visit.leave();
         }
     }
 }
