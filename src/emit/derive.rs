@@ -25,7 +25,7 @@
 
 use super::kustomize::push_segment;
 use super::secret::keys_in;
-use super::yaml::{Node, Step, Visit};
+use super::yaml::{self, Node, Step, Visit};
 use super::{Ctx, Facts};
 use crate::sema::Sema;
 use crate::sema::base::{DOMAIN, ENV, NAMESPACE};
@@ -179,27 +179,27 @@ impl<'a> Derive<'a> {
 
     /// The patch that turns a base document into the environment's, from its
     /// [`holes`]: a `replace` for every string that holds a placeholder, in document
-    /// order.
+    /// order, as the YAML text of the operations (empty when nothing changes). The same
+    /// text as `Node::Seq(ops).to_yaml_flat()`, written without building the nodes.
     #[must_use]
-    pub fn ops(&self, holes: &[(String, &str)]) -> Vec<Node> {
-        let mut ops = Vec::new();
+    pub fn patch(&self, holes: &[(String, &str)]) -> String {
+        let mut text = String::new();
         for (path, s) in holes {
-            let mut out = (*s).to_string();
+            let mut out = std::borrow::Cow::Borrowed(*s);
             for (placeholder, value) in self.vars {
                 if out.contains(placeholder) {
-                    out = out.replace(placeholder, value);
+                    out = std::borrow::Cow::Owned(out.replace(placeholder, value));
                 }
             }
             if out != *s {
-                ops.push(
-                    Node::map()
-                        .with("op", "replace")
-                        .with("path", path.as_str())
-                        .with("value", out),
-                );
+                text.push_str("- op: replace\n  path: ");
+                yaml::push_string(&mut text, path);
+                text.push_str("\n  value: ");
+                yaml::push_string(&mut text, &out);
+                text.push('\n');
             }
         }
-        ops
+        text
     }
 }
 
@@ -207,8 +207,8 @@ impl<'a> Derive<'a> {
 /// document order.
 pub type Found<'a> = Vec<(String, &'a str)>;
 
-/// The [`Found`] strings of a base document; `None` when a key or a container image holds one (the object must be
-/// rendered).
+/// The [`Found`] strings of a base document; `None` when a key or a container image
+/// holds one (the object must be rendered).
 #[must_use]
 pub fn holes(doc: &Node) -> Option<Found<'_>> {
     let mut found = Holes::default();

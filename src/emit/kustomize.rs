@@ -292,8 +292,9 @@ fn replicas_of(doc: &Node) -> Option<&Node> {
 enum EnvDoc {
     /// Rendered by the emitters (without `metadata.namespace`): diffed with the base.
     Rendered(Node),
-    /// Derived from the base object ([`super::derive`]): the patch is known.
-    Derived(Vec<Node>),
+    /// Derived from the base object ([`super::derive`]): the patch is known (its YAML
+    /// text, empty when nothing changes).
+    Derived(String),
 }
 
 /// One overlay: the difference between `base` and the environment's objects of one
@@ -304,7 +305,7 @@ fn overlay(
     base_ref: &str,
     base: &BTreeMap<Key, &Object>,
     rendered: Vec<Object>,
-    derived: Vec<(Key, Vec<Node>)>,
+    derived: Vec<(Key, String)>,
 ) -> Vec<(String, String)> {
     let mut files = Vec::new();
     let names: Vec<(&'static str, String)> =
@@ -372,8 +373,8 @@ fn overlay(
             (None, EnvDoc::Derived(_)) => continue,
             (Some(b), doc) => (b, doc),
         };
-        let ops = match doc {
-            EnvDoc::Derived(ops) => ops,
+        let patch = match doc {
+            EnvDoc::Derived(text) => text,
             EnvDoc::Rendered(mut target) => {
                 for (list, i, img) in images_of(&b.doc) {
                     if reverted.contains(&(key, list, i)) {
@@ -389,10 +390,14 @@ fn overlay(
                 }
                 let mut ops = Vec::new();
                 diff("", &b.doc, &target, &mut ops);
-                ops
+                if ops.is_empty() {
+                    String::new()
+                } else {
+                    Node::Seq(ops).to_yaml_flat()
+                }
             }
         };
-        if ops.is_empty() {
+        if patch.is_empty() {
             continue;
         }
         let mut t = Node::map();
@@ -402,11 +407,7 @@ fn overlay(
         t.push("version", b.version());
         t.push("kind", b.kind);
         t.push("name", b.name.as_str());
-        patches.push(
-            Node::map()
-                .with("patch", Node::Seq(ops).to_yaml_flat())
-                .with("target", t),
-        );
+        patches.push(Node::map().with("patch", patch).with("target", t));
     }
     for (key, b) in base {
         if env_keys.contains(key) {
@@ -515,7 +516,7 @@ pub fn overlay_files(
     (env, namespace): (&str, &str),
     base: &[Object],
     rendered: Vec<Object>,
-    derived: Vec<((&'static str, &str), Vec<Node>)>,
+    derived: Vec<((&'static str, &str), String)>,
 ) -> Vec<(String, String)> {
     let up = if plan.sharded() { "../../.." } else { "../.." };
     let keyed: BTreeMap<Key, &Object> = base.iter().map(|o| (o.key(), o)).collect();

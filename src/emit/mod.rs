@@ -480,7 +480,7 @@ impl<'a> Split<'a> {
         how: &derive::Derive,
         base: &'b [Object],
         holes: &[Option<Vec<(String, &str)>>],
-    ) -> (Vec<((&'static str, &'b str), Vec<Node>)>, Vec<Object>) {
+    ) -> (Vec<((&'static str, &'b str), String)>, Vec<Object>) {
         let derives = |o: &'b Object| o.owner.as_deref().filter(|n| how.derives(n));
         // A declaration with an object that cannot be derived is rendered whole.
         let failed: std::collections::HashSet<&str> = base
@@ -495,7 +495,7 @@ impl<'a> Split<'a> {
             .filter_map(|(o, h)| {
                 let owner = derives(o)?;
                 let h = h.as_ref().filter(|_| !failed.contains(owner))?;
-                Some((o.key(), how.ops(h)))
+                Some((o.key(), how.patch(h)))
             })
             .collect();
         let part = self.parts[shard].without(self.env, |n| how.derives(n) && !failed.contains(n));

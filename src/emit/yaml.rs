@@ -390,15 +390,29 @@ fn push_scalar(out: &mut String, n: &Node) {
 /// an escape but line breaks, its first line does not start with a space, and no line
 /// is made of spaces only (a literal block would read such a line as empty).
 fn is_block_safe(s: &str) -> bool {
-    s.contains('\n')
-        && !s.starts_with([' ', '\n'])
-        && !s.ends_with("\n\n")
-        && !s
-            .chars()
-            .any(|c| c != '\n' && (c == '\t' || needs_escape(c)))
-        && !s
-            .split('\n')
-            .any(|l| !l.is_empty() && l.bytes().all(|b| b == b' '))
+    if s.starts_with([' ', '\n']) || s.ends_with("\n\n") {
+        return false;
+    }
+    // One pass over the bytes (patches make long strings): line breaks, lines of spaces
+    // only, and ASCII characters that need an escape; other characters after it.
+    let (mut lines, mut len, mut spaces) = (1, 0, 0);
+    for &b in s.as_bytes() {
+        match b {
+            b'\n' => {
+                if len > 0 && spaces == len {
+                    return false;
+                }
+                lines += 1;
+                (len, spaces) = (0, 0);
+                continue;
+            }
+            b' ' => spaces += 1,
+            0..0x20 | 0x7f => return false,
+            _ => {}
+        }
+        len += 1;
+    }
+    lines > 1 && !(len > 0 && spaces == len) && (s.is_ascii() || !s.chars().any(needs_escape))
 }
 
 /// ` |` (or ` |-` without a final line break), then every line at `indent`.
@@ -469,7 +483,7 @@ pub fn string(s: &str) -> String {
 }
 
 /// Appends [`string`]`(s)`.
-fn push_string(out: &mut String, s: &str) {
+pub fn push_string(out: &mut String, s: &str) {
     if is_plain_safe(s) {
         out.push_str(s);
     } else {

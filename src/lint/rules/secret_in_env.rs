@@ -43,11 +43,15 @@ pub fn looks_secret(key: &str, value: &str) -> Option<Why> {
     if value.trim().is_empty() {
         return None;
     }
-    let upper = key.to_ascii_uppercase();
-    if SECRET_SUFFIXES
-        .iter()
-        .any(|s| upper == *s || upper.ends_with(&format!("_{s}")))
-    {
+    // `key` is `s`, or ends with `_` and `s`, ignoring case (no allocation: this runs
+    // for every environment variable of every workload).
+    let named = |s: &str| {
+        key.len() >= s.len()
+            && key.is_char_boundary(key.len() - s.len())
+            && key[key.len() - s.len()..].eq_ignore_ascii_case(s)
+            && (key.len() == s.len() || key.as_bytes()[key.len() - s.len() - 1] == b'_')
+    };
+    if SECRET_SUFFIXES.iter().any(|s| named(s)) {
         return Some(Why::Name);
     }
     if let Some((_, rest)) = value.split_once("://") {
@@ -202,6 +206,12 @@ mod tests {
         assert_eq!(looks_secret("DB_PASSWORD", "hunter2"), Some(Why::Name));
         assert_eq!(looks_secret("STRIPE_KEY", "x"), Some(Why::Name));
         assert_eq!(looks_secret("TOKEN", "x"), Some(Why::Name));
+        assert_eq!(looks_secret("db_password", "x"), Some(Why::Name));
+        assert_eq!(looks_secret("Api_Key", "x"), Some(Why::Name));
+        assert_eq!(looks_secret("MONKEY", "x"), None, "a suffix without `_`");
+        assert_eq!(looks_secret("KEY_ID", "x"), None);
+        assert_eq!(looks_secret("é_TOKEN", "x"), Some(Why::Name));
+        assert_eq!(looks_secret("ÉKEY", "x"), None);
         assert_eq!(looks_secret("API_TOKEN", ""), None);
         assert_eq!(
             looks_secret("DATABASE_URL", "postgres://app:s3cret@db:5432/app"),
