@@ -295,3 +295,58 @@ fn certificates_are_read_relative_to_the_workspace() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
 }
+
+#[test]
+fn licenses_merge_image_rows_across_environments() {
+    let ws = workspace(&[(
+        "main.af",
+        "platform demo {\n  repo = \"https://example.com/demo.git\"\n}\n\n\
+         env dev {}\n\n\
+         env prod {\n  api.image = \"ghcr.io/acme/api:2.0.0\"\n  web.image = \"ghcr.io/acme/web:3.0.0\"\n}\n\n\
+         env test {\n  web.image = \"ghcr.io/acme/web:3.0.0\"\n  web.license = \"Apache-2.0\"\n}\n\n\
+         service api {\n  image   = \"ghcr.io/acme/api:1.0.0\"\n  license = \"MIT\"\n  port    = 80\n  health  = \"/\"\n}\n\n\
+         service web {\n  image   = \"ghcr.io/acme/web:1.0.0\"\n  license = \"MIT\"\n  port    = 80\n  health  = \"/\"\n}\n\n\
+         service worker {\n  image   = \"ghcr.io/acme/worker:1.0.0\"\n  license = \"MIT\"\n  port    = 80\n  health  = \"/\"\n}\n",
+    )]);
+    let out = afc(&["licenses", "--format", "json", &path(&ws)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let items: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let rows: Vec<(String, String, String, Vec<String>)> = items
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|i| i["kind"] == "image")
+        .map(|i| {
+            let s = |k: &str| i[k].as_str().unwrap_or("").to_string();
+            let envs = i["envs"].as_array().map_or_else(Vec::new, |a| {
+                a.iter()
+                    .map(|e| e.as_str().unwrap_or("").to_string())
+                    .collect()
+            });
+            (s("name"), s("version"), s("license"), envs)
+        })
+        .collect();
+    let row = |n: &str, v: &str, l: &str, e: &[&str]| {
+        (
+            n.to_string(),
+            v.to_string(),
+            l.to_string(),
+            e.iter().map(|s| s.to_string()).collect(),
+        )
+    };
+    assert_eq!(
+        rows,
+        vec![
+            // One row for the base and the environments that keep it.
+            row("api", "1.0.0", "MIT", &["dev", "test"]),
+            row("api", "2.0.0", "MIT", &["prod"]),
+            row("web", "1.0.0", "MIT", &["dev"]),
+            row("web", "3.0.0", "MIT", &["prod"]),
+            row("web", "3.0.0", "Apache-2.0", &["test"]),
+            // The same everywhere: no environments listed.
+            row("worker", "1.0.0", "MIT", &[]),
+        ],
+        "{}",
+        text(&out.stdout)
+    );
+}

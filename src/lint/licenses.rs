@@ -11,7 +11,7 @@
 
 use super::{Ctx, image, version};
 use crate::sema::Decl;
-use crate::sema::model::{Env, Model};
+use crate::sema::model::{Env, Model, Workload};
 use crate::source::{FileId, Span};
 use serde::Serialize;
 
@@ -277,22 +277,34 @@ pub fn inventory(ctx: &Ctx) -> Vec<Component> {
     let mut views: Vec<(Option<&str>, &Env)> = vec![(None, base)];
     views.extend(model.envs.iter().map(|e| (Some(e.name.as_str()), e)));
     let env_names: Vec<String> = model.envs.iter().map(|e| e.name.clone()).collect();
-    let rows_per_view = base.workloads.len() + base.databases.len() + base.caches.len();
-    let mut per_env: Vec<(Option<&str>, Component)> =
-        Vec::with_capacity(views.len() * rows_per_view);
-    let mut verdicts = std::collections::HashMap::new();
+    let mut per_env: Vec<(Option<&str>, Component)> = Vec::new();
     for (env, view) in &views {
-        for c in engines(ctx, *env, view)
-            .into_iter()
-            .chain(images(ctx, *env, view, &mut verdicts))
-        {
-            per_env.push((*env, c));
+        per_env.extend(engines(ctx, *env, view).into_iter().map(|c| (*env, c)));
+    }
+    let mut merged = merge(per_env);
+    merged.extend(images(ctx, &views));
+    // With environments, a row only the base view has (every environment overrides
+    // it) is never deployed; a row every environment has holds everywhere.
+    if !env_names.is_empty() {
+        merged.retain(|m| !m.envs.is_empty());
+        for m in &mut merged {
+            if env_names.iter().all(|e| m.envs.contains(e)) {
+                m.envs.clear();
+            }
         }
     }
-    // Merge: one row per distinct (name, role, version, license, verdict, place). The
-    // index finds a row's candidates without scanning every row (a platform has
-    // thousands); the verdict, which has no order, is compared within them. Rows are
-    // `(first component, environments)`.
+    merged.sort_by(|a, b| {
+        (&a.role, &a.name, &a.version, &a.envs).cmp(&(&b.role, &b.name, &b.version, &b.envs))
+    });
+    out.extend(merged);
+    out
+}
+
+/// Merges the rows of every view: one row per distinct (name, role, version, license,
+/// verdict, place), with the environments it holds in. The index finds a row's
+/// candidates without scanning every row; the verdict, which has no order, is compared
+/// within them.
+fn merge(per_env: Vec<(Option<&str>, Component)>) -> Vec<Component> {
     type Key<'k> = (
         &'k Role,
         &'k str,
@@ -301,6 +313,7 @@ pub fn inventory(ctx: &Ctx) -> Vec<Component> {
         Option<&'k str>,
         (FileId, Span),
     );
+    // `(first component, environments)`.
     let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
     let mut index: std::collections::BTreeMap<Key, Vec<usize>> = std::collections::BTreeMap::new();
     for (i, (env, c)) in per_env.iter().enumerate() {
@@ -327,29 +340,13 @@ pub fn inventory(ctx: &Ctx) -> Vec<Component> {
     drop(index);
     let mut components: Vec<Option<Component>> =
         per_env.into_iter().map(|(_, c)| Some(c)).collect();
-    let mut merged: Vec<Component> = rows
-        .into_iter()
+    rows.into_iter()
         .filter_map(|(i, envs)| {
             let mut c = components.get_mut(i)?.take()?;
             c.envs = envs;
             Some(c)
         })
-        .collect();
-    // With environments, a row only the base view has (every environment overrides
-    // it) is never deployed; a row every environment has holds everywhere.
-    if !env_names.is_empty() {
-        merged.retain(|m| !m.envs.is_empty());
-        for m in &mut merged {
-            if env_names.iter().all(|e| m.envs.contains(e)) {
-                m.envs.clear();
-            }
-        }
-    }
-    merged.sort_by(|a, b| {
-        (&a.role, &a.name, &a.version, &a.envs).cmp(&(&b.role, &b.name, &b.version, &b.envs))
-    });
-    out.extend(merged);
-    out
+        .collect()
 }
 
 fn stack(ctx: &Ctx, model: &Model, out: &mut Vec<Component>) {
@@ -464,11 +461,11 @@ fn engines(ctx: &Ctx, env: Option<&str>, view: &Env) -> Vec<Component> {
     out
 }
 
+/// An engine or component by its image: its name and license table.
+type Known<'m> = (&'m str, &'m [(String, String)]);
+
 /// The engine or component whose `image` is this repository.
-fn known_image<'m>(
-    model: &'m Model,
-    repository: &str,
-) -> Option<(&'m str, &'m [(String, String)])> {
+fn known_image<'m>(model: &'m Model, repository: &str) -> Option<Known<'m>> {
     let want = image::canonical_repository(repository);
     model
         .engines
@@ -490,70 +487,103 @@ fn known_image<'m>(
         .map(|(n, _, t)| (n, t))
 }
 
-fn images(
-    ctx: &Ctx,
-    env: Option<&str>,
-    view: &Env,
-    verdicts: &mut std::collections::HashMap<String, Verdict>,
-) -> Vec<Component> {
-    let model = &ctx.sema.model;
-    let mut out = Vec::with_capacity(view.workloads.len());
-    for w in &view.workloads {
-        let Some(decl) = ctx.sema.get(&w.name) else {
-            continue;
-        };
-        let parts = image::parse(&w.image);
-        let tag = parts.tag.map(str::to_string);
-        let (license, source, verdict, at, table_at) = if let Some(l) = &w.license {
-            (
-                Some(l.clone()),
-                Source::Declared,
-                // Thousands of workloads share a handful of license expressions.
-                verdicts
-                    .entry(l.clone())
-                    .or_insert_with(|| judge(ctx, l))
-                    .clone(),
-                ctx.site(env, decl, "license"),
-                None,
-            )
-        } else if let Some((name, table)) = known_image(model, parts.repository) {
-            let known = ctx.sema.get(name);
-            let (license, source, verdict) = from_table(ctx, name, table, tag.as_deref());
-            (
-                license,
-                source,
-                verdict,
-                ctx.site(env, decl, "image"),
-                known.map(table_span),
-            )
-        } else {
-            let reason = format!(
-                "`{}` has no `license`, and its image is not one afc knows",
-                w.name
-            );
-            (
-                None,
-                Source::None,
-                Verdict::Unknown { reason },
-                ctx.site(env, decl, "image"),
-                None,
-            )
-        };
-        out.push(Component {
-            name: w.name.clone(),
-            title: w.name.clone(),
-            role: Role::Image { of: w.name.clone() },
-            version: tag,
-            image: Some(w.image.clone()),
-            license,
-            source,
-            verdict,
-            envs: Vec::new(),
-            at,
-            table_at,
-        });
+/// The image rows of every view, merged like [`merge`]'s. A workload's row is a
+/// function of its name, image, `license` and the place they are written (the verdict
+/// follows from them), so rows are merged on those, borrowed, before any is made:
+/// a platform has thousands of workloads in every view, and most rows are the same in
+/// every environment.
+fn images(ctx: &Ctx, views: &[(Option<&str>, &Env)]) -> Vec<Component> {
+    type Key<'k> = (&'k str, &'k str, Option<&'k str>, (FileId, Span));
+    struct Row<'k> {
+        workload: &'k Workload,
+        at: (FileId, Span),
+        envs: Vec<String>,
     }
-    out
+    let mut rows: Vec<Row> = Vec::new();
+    let mut index: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+    for &(env, view) in views {
+        for w in &view.workloads {
+            let Some(decl) = ctx.sema.get(&w.name) else {
+                continue;
+            };
+            let attr = if w.license.is_some() {
+                "license"
+            } else {
+                "image"
+            };
+            let at = ctx.site(env, decl, attr);
+            let key = (w.name.as_str(), w.image.as_str(), w.license.as_deref(), at);
+            match index.entry(key) {
+                std::collections::hash_map::Entry::Occupied(r) => {
+                    rows[*r.get()].envs.extend(env.map(str::to_string));
+                }
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(rows.len());
+                    rows.push(Row {
+                        workload: w,
+                        at,
+                        envs: env.map(|e| vec![e.to_string()]).unwrap_or_default(),
+                    });
+                }
+            }
+        }
+    }
+    drop(index);
+    // Thousands of workloads share a handful of license expressions and images.
+    let mut verdicts = std::collections::HashMap::new();
+    let mut known = std::collections::HashMap::new();
+    rows.into_iter()
+        .map(|r| {
+            let mut c = image(ctx, r.workload, r.at, &mut verdicts, &mut known);
+            c.envs = r.envs;
+            c
+        })
+        .collect()
+}
+
+/// The row of one workload's image, reported at `at`.
+fn image<'m>(
+    ctx: &'m Ctx,
+    w: &Workload,
+    at: (FileId, Span),
+    verdicts: &mut std::collections::HashMap<String, Verdict>,
+    known: &mut std::collections::HashMap<String, Option<Known<'m>>>,
+) -> Component {
+    let model = &ctx.sema.model;
+    let parts = image::parse(&w.image);
+    let tag = parts.tag.map(str::to_string);
+    let (license, source, verdict, table_at) = if let Some(l) = &w.license {
+        let verdict = verdicts
+            .entry(l.clone())
+            .or_insert_with(|| judge(ctx, l))
+            .clone();
+        (Some(l.clone()), Source::Declared, verdict, None)
+    } else if let Some((name, table)) = *known
+        .entry(parts.repository.to_string())
+        .or_insert_with(|| known_image(model, parts.repository))
+    {
+        let (license, source, verdict) = from_table(ctx, name, table, tag.as_deref());
+        (license, source, verdict, ctx.sema.get(name).map(table_span))
+    } else {
+        let reason = format!(
+            "`{}` has no `license`, and its image is not one afc knows",
+            w.name
+        );
+        (None, Source::None, Verdict::Unknown { reason }, None)
+    };
+    Component {
+        name: w.name.clone(),
+        title: w.name.clone(),
+        role: Role::Image { of: w.name.clone() },
+        version: tag,
+        image: Some(w.image.clone()),
+        license,
+        source,
+        verdict,
+        envs: Vec::new(),
+        at,
+        table_at,
+    }
 }
 
 /// The secondary label on the license table a component was judged by.
