@@ -307,17 +307,28 @@ impl<'n, V: Visit<'n>> Writer<'_, V> {
             push_quoted(self.out, key);
         }
         self.out.push(':');
+        self.value(value, indent + 2, false);
+    }
+
+    /// A value right after `key:` or (`dash`) a list item's `-`, its lines at `indent`: a
+    /// map on the next line (or on the dash's line), a list on the next line, a scalar
+    /// on the same line.
+    fn value(&mut self, value: &'n Node, indent: usize, dash: bool) {
         match value {
             Node::Map(p) if !p.is_empty() => {
-                self.out.push('\n');
-                pad(self.out, indent + 2);
-                self.map(p, indent + 2);
+                if dash {
+                    self.out.push(' ');
+                } else {
+                    self.out.push('\n');
+                    pad(self.out, indent);
+                }
+                self.map(p, indent);
             }
             Node::Seq(s) if !s.is_empty() => {
                 self.out.push('\n');
-                self.seq(s, indent + 2);
+                self.seq(s, indent);
             }
-            Node::Str(s) => self.str(s, indent + 2),
+            Node::Str(s) => self.str(s, indent),
             other => {
                 self.out.push(' ');
                 push_scalar(self.out, other);
@@ -351,22 +362,7 @@ impl<'n, V: Visit<'n>> Writer<'_, V> {
             self.visit.enter(Step::Index(i));
             pad(self.out, indent);
             self.out.push('-');
-            match item {
-                Node::Map(p) if !p.is_empty() => {
-                    self.out.push(' ');
-                    self.map(p, indent + 2);
-                }
-                Node::Seq(s) if !s.is_empty() => {
-                    self.out.push('\n');
-                    self.seq(s, indent + 2);
-                }
-                Node::Str(s) => self.str(s, indent + 2),
-                other => {
-                    self.out.push(' ');
-                    push_scalar(self.out, other);
-                    self.out.push('\n');
-                }
-            }
+            self.value(item, indent + 2, true);
             self.visit.leave();
         }
     }
