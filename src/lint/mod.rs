@@ -33,6 +33,7 @@ use crate::sema::value::Spanned;
 use crate::source::{FileId, SourceFile, Span};
 use crate::syntax::ast;
 use rayon::prelude::*;
+use rules::secret_in_env::{EnvLiteral, Why};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -134,6 +135,9 @@ pub struct Ctx<'a> {
     /// The platform's policy.
     pub policy: policy::Policy<'a>,
     inventory: OnceLock<Vec<licenses::Component>>,
+    /// The env literals that look like secrets (computed once: the rule reports them,
+    /// and [`finish`] masks them whatever the policy says about the rule).
+    secrets: OnceLock<Vec<(EnvLiteral<'a>, Why)>>,
     /// Every env override by (target, attribute), with its env: built once, so that
     /// [`Ctx::values`] does not scan every declaration for every attribute.
     overrides: std::collections::HashMap<(&'a str, &'a str), Vec<(&'a str, &'a Spanned)>>,
@@ -155,6 +159,7 @@ impl<'a> Ctx<'a> {
             options,
             policy: policy::Policy::of(sema),
             inventory: OnceLock::new(),
+            secrets: OnceLock::new(),
             overrides: Self::index_overrides(sema),
         }
     }
@@ -178,6 +183,12 @@ impl<'a> Ctx<'a> {
     /// Every component of the platform with its license verdict (computed once).
     pub fn inventory(&self) -> &[licenses::Component] {
         self.inventory.get_or_init(|| licenses::inventory(self))
+    }
+
+    /// The env literals that look like secrets, and why (computed once).
+    pub fn secret_literals(&self) -> &[(EnvLiteral<'a>, Why)] {
+        self.secrets
+            .get_or_init(|| rules::secret_in_env::secret_literals(self))
     }
 
     /// True for a declaration written in the workspace (not the stdlib's).

@@ -155,23 +155,28 @@ pub fn literals<'a>(ctx: &Ctx<'a>) -> Vec<EnvLiteral<'a>> {
 /// The spans of every secret-looking value: the renderers mask them.
 #[must_use]
 pub fn secret_spans(ctx: &Ctx) -> Vec<(FileId, Span)> {
+    ctx.secret_literals()
+        .iter()
+        .map(|(l, _)| (l.value.file, l.value.span))
+        .collect()
+}
+
+/// The [`literals`] that look like secrets, and why (see [`Ctx::secret_literals`],
+/// which computes this once for the rule and the masking).
+#[must_use]
+pub fn secret_literals<'a>(ctx: &Ctx<'a>) -> Vec<(EnvLiteral<'a>, Why)> {
     literals(ctx)
         .into_iter()
         .filter_map(|l| match &l.value.val {
-            Val::Str(s) if looks_secret(l.key, &s.literal_text()).is_some() => {
-                Some((l.value.file, l.value.span))
-            }
+            Val::Str(s) => looks_secret(l.key, &s.literal_text()).map(|why| (l, why)),
             _ => None,
         })
         .collect()
 }
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    for l in literals(ctx) {
-        let Val::Str(s) = &l.value.val else { continue };
-        if let Some(why) = looks_secret(l.key, &s.literal_text()) {
-            out.push(diagnostic(&l, why));
-        }
+    for (l, why) in ctx.secret_literals() {
+        out.push(diagnostic(l, *why));
     }
 }
 
@@ -200,6 +205,36 @@ pub fn diagnostic(l: &EnvLiteral, why: Why) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::{Why, looks_secret};
+
+    /// The values are masked whether the rule reports them or the policy turns it off.
+    #[test]
+    fn secret_values_are_masked_with_the_rule_on_or_off() {
+        let service = "service api {\n  image  = \"ghcr.io/a/api:1.0.0\"\n  port   = 80\n  health = \"/\"\n  env {\n    DB_PASSWORD = \"hunter2\"\n    LOG_LEVEL   = \"info\"\n  }\n}\n";
+        for (policy, reported) in [
+            ("", 1),
+            (
+                "  policy = quiet\n}\n\npolicy quiet {\n  severity {\n    secret-in-env = off\n  }\n",
+                0,
+            ),
+        ] {
+            let text = format!(
+                "platform demo {{\n  repo = \"https://example.com/demo.git\"\n{policy}}}\n\n{service}"
+            );
+            let a = crate::analyze(vec![crate::source::SourceFile::new("main.af", &text)]);
+            let found = a
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == crate::diag::code::SECRET_IN_ENV)
+                .count();
+            assert_eq!(found, reported, "{policy}");
+            let masked: Vec<&str> = a
+                .redactions
+                .iter()
+                .map(|(f, span)| &a.files[f.0 as usize].text[span.range()])
+                .collect();
+            assert_eq!(masked, ["\"hunter2\""], "{policy}");
+        }
+    }
 
     #[test]
     fn detection() {
