@@ -3,7 +3,11 @@
 //!
 //! - `parse/N`: `syntax::parse` of every file of the workspace,
 //! - `check/N`: `afc::analyze` (parse, check, lint, build checks),
-//! - `build/N`: `emit::build` of the analysis, in memory (no file IO).
+//! - `build/N`: `emit::build` of the analysis, in memory (no file IO),
+//! - `report/N`: every diagnostic rendered in every format (human, short, JSON, SARIF,
+//!   GitHub) for the workspace with every `health` line removed: N warnings (`AF3041`),
+//!   50 to a file. Reporting is linear in the number of diagnostics: each file's line
+//!   index and snippet text are made once per analysis, not once per diagnostic.
 //!
 //! Throughput is in services. Run with `cargo bench --bench pipeline`; the whole run takes
 //! a few minutes on 2 cores (10,000 services get 10 samples and a short measurement
@@ -119,6 +123,43 @@ fn pipeline(c: &mut Criterion) {
         });
     }
     group.finish();
+
+    let mut group = c.benchmark_group("report");
+    for (n, files) in &workspaces {
+        let unhealthy: Vec<SourceFile> = files
+            .iter()
+            .map(|f| {
+                let text: String = f
+                    .text
+                    .lines()
+                    .filter(|l| !l.trim_start().starts_with("health"))
+                    .flat_map(|l| [l, "\n"])
+                    .collect();
+                SourceFile::new(f.path.clone(), text)
+            })
+            .collect();
+        let a = afc::analyze(unhealthy);
+        let warnings = a.count(afc::diag::Severity::Warning);
+        assert!(warnings >= *n, "{warnings} warnings for {n} services");
+        configure(&mut group, *n);
+        group.bench_with_input(BenchmarkId::from_parameter(n), &a, |b, a| {
+            b.iter(|| report(black_box(a)));
+        });
+    }
+    group.finish();
+}
+
+/// Every diagnostic of `a` in every output format; the total length.
+fn report(a: &afc::Analysis) -> usize {
+    use afc::diag::render;
+    let opts = render::HumanOptions::default();
+    let mut len = 0;
+    for d in &a.diagnostics {
+        len += render::human(a, d, opts).len();
+        len += render::short(a, d).len();
+        len += afc::diag::github::annotation(a, d).len();
+    }
+    len + render::json(a, &a.diagnostics).len() + afc::diag::sarif::render(a, &a.diagnostics).len()
 }
 
 criterion_group!(benches, pipeline);

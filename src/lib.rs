@@ -41,6 +41,10 @@ pub struct Analysis {
     /// core): reports for CI (SARIF, GitHub annotations) name files relative to where
     /// afc runs.
     pub root: Option<String>,
+    /// Per file, made on first use: renderers ask for many positions in one file.
+    lines: std::sync::OnceLock<Vec<std::sync::OnceLock<source::LineIndex>>>,
+    /// Per file, made on first use: the text as snippets show it ([`diag::render`]).
+    shown: std::sync::OnceLock<Vec<std::sync::OnceLock<std::sync::Arc<diag::render::Shown>>>>,
 }
 
 impl Analysis {
@@ -62,6 +66,20 @@ impl Analysis {
         &self.files[id.0 as usize]
     }
 
+    /// The line index of a file, made once per analysis: reporting N diagnostics of
+    /// one file costs N lookups, not N scans of the file.
+    #[must_use]
+    pub fn lines(&self, id: FileId) -> &source::LineIndex {
+        once_per_file(&self.lines, self.files.len(), id)
+            .get_or_init(|| source::LineIndex::new(&self.file(id).text))
+    }
+
+    /// The text of a file as snippets show it (secrets masked), made once per analysis.
+    pub(crate) fn shown(&self, id: FileId) -> &std::sync::Arc<diag::render::Shown> {
+        once_per_file(&self.shown, self.files.len(), id)
+            .get_or_init(|| std::sync::Arc::new(diag::render::Shown::of(self, id)))
+    }
+
     /// The id of a workspace file by its display path.
     #[must_use]
     pub fn file_id(&self, path: &str) -> Option<FileId> {
@@ -71,6 +89,15 @@ impl Analysis {
             .and_then(|i| u32::try_from(i).ok())
             .map(FileId)
     }
+}
+
+/// The slot of file `id` in a per-file cache of `n` files.
+fn once_per_file<T>(
+    cache: &std::sync::OnceLock<Vec<std::sync::OnceLock<T>>>,
+    n: usize,
+    id: FileId,
+) -> &std::sync::OnceLock<T> {
+    &cache.get_or_init(|| (0..n).map(|_| std::sync::OnceLock::new()).collect())[id.0 as usize]
 }
 
 /// Analyses a workspace: its files in any order (they are sorted by path here, so the
@@ -237,5 +264,6 @@ pub fn analyze_with(
         diagnostics,
         redactions,
         root: None,
+        ..Analysis::default()
     }
 }

@@ -6,7 +6,6 @@
 use super::{Diagnostic, Severity};
 use crate::Analysis;
 use crate::cli::workspace::InputError;
-use crate::source::LineIndex;
 
 /// The workflow command of a severity.
 #[must_use]
@@ -36,7 +35,7 @@ pub fn escape_property(s: &str) -> String {
 #[must_use]
 pub fn annotation(a: &Analysis, d: &Diagnostic) -> String {
     let f = a.file(d.primary.file);
-    let idx = LineIndex::new(&f.text);
+    let idx = a.lines(d.primary.file);
     let (line, col) = idx.line_col(&f.text, d.primary.span.start as usize);
     let (end_line, end_col) = idx.line_col(&f.text, d.primary.span.end as usize);
     let path = super::sarif::run_path(a.root.as_deref(), &f.path);

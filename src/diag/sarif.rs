@@ -10,7 +10,6 @@
 use super::{Diagnostic, Label, Severity, codes::Code};
 use crate::Analysis;
 use crate::cli::workspace::InputError;
-use crate::source::LineIndex;
 use serde_json::{Value, json};
 
 /// The `$schema` written into every log.
@@ -77,7 +76,7 @@ fn artifact(a: &Analysis, l: &Label) -> Value {
 
 fn location(a: &Analysis, l: &Label) -> Value {
     let f = a.file(l.file);
-    let idx = LineIndex::new(&f.text);
+    let idx = a.lines(l.file);
     let (start_line, start_column) = idx.line_col(&f.text, l.span.start as usize);
     let (end_line, end_column) = idx.line_col(&f.text, l.span.end as usize);
     json!({

@@ -8,18 +8,21 @@ use lsp_types::{
     DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Position, Range,
 };
 
-pub(crate) fn position(text: &str, offset: usize) -> Position {
-    let (line, col) = LineIndex::new(text).utf16_col(text, offset);
+fn position_in(idx: &LineIndex, text: &str, offset: usize) -> Position {
+    let (line, col) = idx.utf16_col(text, offset);
     Position::new(
         u32::try_from(line).unwrap_or(u32::MAX),
         u32::try_from(col).unwrap_or(u32::MAX),
     )
 }
 
-pub(crate) fn range(text: &str, span: Span) -> Range {
+/// The LSP range of a span of a file of the analysis (its line index is made once).
+pub(crate) fn range(s: &Server, file: FileId, span: Span) -> Range {
+    let idx = s.analysis.lines(file);
+    let text = &s.analysis.file(file).text;
     Range::new(
-        position(text, span.start as usize),
-        position(text, span.end as usize),
+        position_in(idx, text, span.start as usize),
+        position_in(idx, text, span.end as usize),
     )
 }
 
@@ -29,11 +32,10 @@ pub(crate) fn offset(text: &str, pos: Position) -> usize {
 
 pub(crate) fn location(s: &Server, file: FileId, span: Span) -> Option<Location> {
     let f = s.analysis.file(file);
-    Some(Location::new(s.uri_of(&f.path)?, range(&f.text, span)))
+    Some(Location::new(s.uri_of(&f.path)?, range(s, file, span)))
 }
 
 pub(crate) fn diagnostic(s: &Server, d: &Diagnostic) -> lsp_types::Diagnostic {
-    let text = &s.analysis.file(d.primary.file).text;
     let mut message = d.message.clone();
     if let Some(h) = &d.help {
         message.push_str("\nhelp: ");
@@ -50,7 +52,7 @@ pub(crate) fn diagnostic(s: &Server, d: &Diagnostic) -> lsp_types::Diagnostic {
         })
         .collect();
     lsp_types::Diagnostic {
-        range: range(text, d.primary.span),
+        range: range(s, d.primary.file, d.primary.span),
         severity: Some(match d.severity {
             Severity::Error => DiagnosticSeverity::ERROR,
             Severity::Warning => DiagnosticSeverity::WARNING,

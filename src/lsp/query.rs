@@ -382,7 +382,7 @@ pub(crate) fn rename(
         changes
             .entry(uri)
             .or_default()
-            .push(TextEdit::new(range(&f.text, span), new_name.to_string()));
+            .push(TextEdit::new(range(s, file, span), new_name.to_string()));
     }
     Ok(Some(WorkspaceEdit::new(changes)))
 }
@@ -613,7 +613,6 @@ fn symbol(
 
 pub(crate) fn symbols(s: &mut Server, uri: &Url) -> Option<DocumentSymbolResponse> {
     let id = s.file_id(uri)?;
-    let text = &s.analysis.file(id).text;
     let tree = &s.analysis.asts[id.0 as usize];
     let out = tree
         .decls
@@ -638,8 +637,8 @@ pub(crate) fn symbols(s: &mut Server, uri: &Url) -> Option<DocumentSymbolRespons
                         name,
                         None,
                         SymbolKind::FIELD,
-                        range(text, it.span()),
-                        range(text, key_span),
+                        range(s, id, it.span()),
+                        range(s, id, key_span),
                         None,
                     )
                 })
@@ -648,8 +647,8 @@ pub(crate) fn symbols(s: &mut Server, uri: &Url) -> Option<DocumentSymbolRespons
                 d.name.text.clone(),
                 Some(d.kind.text.clone()),
                 symbol_kind(&d.kind.text),
-                range(text, d.span),
-                range(text, d.name.span),
+                range(s, id, d.span),
+                range(s, id, d.name.span),
                 Some(children),
             )
         })
@@ -673,7 +672,7 @@ pub(crate) fn formatting(s: &mut Server, uri: &Url) -> Option<Vec<TextEdit>> {
         return Some(Vec::new());
     }
     Some(vec![TextEdit::new(
-        range(text, Span::new(0, text.len())),
+        range(s, id, Span::new(0, text.len())),
         formatted,
     )])
 }
@@ -684,11 +683,10 @@ pub(crate) fn code_actions(
     want: Range,
 ) -> Option<Vec<CodeActionOrCommand>> {
     let id = s.file_id(uri)?;
-    let text = &s.analysis.file(id).text;
     let overlaps = |r: Range| !(r.end < want.start || want.end < r.start);
     let mut out = Vec::new();
     for d in &s.analysis.diagnostics {
-        if d.primary.file != id || !overlaps(range(text, d.primary.span)) {
+        if d.primary.file != id || !overlaps(range(s, id, d.primary.span)) {
             continue;
         }
         for fix in d.fixes.iter().filter(|f| f.file == id) {
@@ -696,7 +694,7 @@ pub(crate) fn code_actions(
             changes.insert(
                 uri.clone(),
                 vec![TextEdit::new(
-                    range(text, fix.span),
+                    range(s, id, fix.span),
                     fix.replacement.clone(),
                 )],
             );
