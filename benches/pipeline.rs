@@ -8,6 +8,11 @@
 //!   GitHub) for the workspace with every `health` line removed: N warnings (`AF3041`),
 //!   50 to a file. Reporting is linear in the number of diagnostics: each file's line
 //!   index and snippet text are made once per analysis, not once per diagnostic.
+//! - `renamed/N`: `afc::analyze` of the workspace whose databases were all renamed to
+//!   one undeclared name: N unknown references to one name, each with a "did you mean".
+//! - `misspelt/N`: the same with every service's reference to the one before it misspelt
+//!   (`svc-` → `svx-`): about N distinct unknown names, each measured against every
+//!   declaration (the names are prepared once and rejected cheaply, `diag::suggest`).
 //!
 //! Throughput is in services. Run with `cargo bench --bench pipeline`; the whole run takes
 //! a few minutes on 2 cores (10,000 services get 10 samples and a short measurement
@@ -147,6 +152,68 @@ fn pipeline(c: &mut Criterion) {
         });
     }
     group.finish();
+
+    unknown_references(c, &workspaces);
+}
+
+/// `files` with `edit` applied to every line.
+fn rewrite(files: &[SourceFile], edit: impl Fn(&str) -> String) -> Vec<SourceFile> {
+    files
+        .iter()
+        .map(|f| {
+            let text: String = f.text.lines().map(|l| edit(l) + "\n").collect();
+            SourceFile::new(f.path.clone(), text)
+        })
+        .collect()
+}
+
+/// The first `uses` entry (a database) of a service, renamed to `db-main`.
+fn rename_database(line: &str) -> String {
+    match line.split_once("uses    = [db-") {
+        Some((head, rest)) => {
+            let tail = rest.split_once(',').map_or("]", |(_, t)| t);
+            format!("{head}uses    = [db-main,{tail}")
+        }
+        None => line.to_string(),
+    }
+}
+
+fn unknown_references(c: &mut Criterion, workspaces: &[(usize, Vec<SourceFile>)]) {
+    type Edit = fn(&str) -> String;
+    let edits: [(&str, Edit); 2] = [
+        ("renamed", rename_database),
+        ("misspelt", |l: &str| {
+            if l.trim_start().starts_with("uses") {
+                l.replace(", svc-", ", svx-")
+            } else {
+                l.to_string()
+            }
+        }),
+    ];
+    for (name, edit) in edits {
+        let mut group = c.benchmark_group(name);
+        for (n, files) in workspaces {
+            let files = rewrite(files, edit);
+            let unknown = afc::analyze(files.clone())
+                .diagnostics
+                .iter()
+                .filter(|d| d.code.as_str() == "AF2001")
+                .count();
+            assert!(
+                unknown * 10 >= n * 9,
+                "{unknown} unknown references for {n} services"
+            );
+            configure(&mut group, *n);
+            group.bench_with_input(BenchmarkId::from_parameter(n), &files, |b, files| {
+                b.iter_batched(
+                    || files.clone(),
+                    |files| afc::analyze(files).diagnostics.len(),
+                    criterion::BatchSize::LargeInput,
+                );
+            });
+        }
+        group.finish();
+    }
 }
 
 /// Every diagnostic of `a` in every output format; the total length.

@@ -8,11 +8,13 @@ pub mod codes;
 pub mod github;
 pub mod render;
 pub mod sarif;
+pub mod suggest;
 
 use crate::source::{FileId, Span};
 use serde::Serialize;
 
 pub use codes::{CODES, Code, CodeInfo, code};
+pub use suggest::did_you_mean;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -163,32 +165,9 @@ pub fn normalize(diags: &mut Vec<Diagnostic>) {
     diags.dedup();
 }
 
-/// "Did you mean" for a misspelt name, from a set of candidates.
-pub fn did_you_mean<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let mut best: Option<(f64, &str)> = None;
-    for cand in candidates {
-        if cand == name {
-            continue;
-        }
-        let dist = strsim::osa_distance(name, cand);
-        let limit = (name.len().max(cand.len()) / 3).max(1);
-        let score = strsim::normalized_levenshtein(name, cand);
-        if (dist <= limit || name.starts_with(cand) || cand.starts_with(name))
-            && score > 0.0
-            && best.is_none_or(|(s, c)| score > s || (score == s && cand < c))
-        {
-            best = Some((score, cand));
-        }
-    }
-    best.map(|(_, c)| c)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::did_you_mean;
+    use super::suggest::did_you_mean;
 
     #[test]
     fn suggestions() {

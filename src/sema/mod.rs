@@ -7,13 +7,14 @@ pub mod model;
 pub mod schema;
 pub mod value;
 
+use crate::diag::suggest::Names;
 use crate::diag::{Diagnostic, Severity, code, did_you_mean};
 use crate::source::{FileId, SourceFile, Span};
 use crate::syntax::ast::{self, Item, Key, StrLit};
 use graph::{Edge, EdgeKind, Graph};
 use model::{Get, Model, Vars};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use value::{Attrs, Ctx, Spanned, Val};
 
 /// One declaration, checked.
@@ -446,6 +447,7 @@ fn edge_kind(attr: &str) -> Option<EdgeKind> {
 
 fn build_graph(s: &Sema, diags: &mut Vec<Diagnostic>) -> Graph {
     let mut g = Graph::with_nodes(s.decls.len());
+    let mut suggestions = RefSuggestions::default();
     let clusters: Vec<usize> = (0..s.decls.len())
         .filter(|i| s.decls[*i].kind == "cluster")
         .collect();
@@ -468,7 +470,7 @@ fn build_graph(s: &Sema, diags: &mut Vec<Diagnostic>) -> Graph {
             let allowed = ref_kinds(&d.kind, attr);
             let mut seen = BTreeSet::new();
             for r in refs {
-                if let Some(t) = resolve_ref(s, d, attr, r, allowed, diags) {
+                if let Some(t) = resolve_ref(s, d, attr, r, allowed, &mut suggestions, diags) {
                     if !seen.insert(t) {
                         diags.push(
                             Diagnostic::new(
@@ -541,23 +543,59 @@ fn build_graph(s: &Sema, diags: &mut Vec<Diagnostic>) -> Graph {
     g
 }
 
-fn resolve_ref(
-    s: &Sema,
+/// "Did you mean" for unknown references: the declarations' names prepared once per set
+/// of kinds, and the answer kept per name. A workspace can hold thousands of
+/// declarations and as many unknown references (a renamed database that every service
+/// uses), so that each lookup would otherwise measure every name again.
+#[derive(Default)]
+struct RefSuggestions<'s> {
+    /// Per set of kinds; `&[]` holds every declaration.
+    names: HashMap<&'static [&'static str], Names<'s>>,
+    answers: HashMap<(&'static [&'static str], &'s str), Option<&'s str>>,
+}
+
+impl<'s> RefSuggestions<'s> {
+    /// The closest name to `name`, preferring declarations of the `allowed` kinds.
+    fn closest(
+        &mut self,
+        s: &'s Sema,
+        allowed: &'static [&'static str],
+        name: &'s str,
+    ) -> Option<&'s str> {
+        if let Some(&known) = self.answers.get(&(allowed, name)) {
+            return known;
+        }
+        let mut of = |kinds: &'static [&'static str]| {
+            self.names
+                .entry(kinds)
+                .or_insert_with(|| {
+                    Names::new(
+                        s.decls
+                            .iter()
+                            .filter(|d| kinds.is_empty() || kinds.contains(&d.kind.as_str()))
+                            .map(|d| d.name.as_str()),
+                    )
+                })
+                .closest(name)
+        };
+        let answer = of(allowed).or_else(|| of(&[]));
+        self.answers.insert((allowed, name), answer);
+        answer
+    }
+}
+
+fn resolve_ref<'s>(
+    s: &'s Sema,
     from: &Decl,
     attr: &str,
-    r: &ast::Ident,
-    allowed: &[&str],
+    r: &'s ast::Ident,
+    allowed: &'static [&'static str],
+    suggestions: &mut RefSuggestions<'s>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<usize> {
     let Some(&t) = s.by_name.get(&r.text) else {
         // Prefer names of the right kind.
-        let right = s
-            .decls
-            .iter()
-            .filter(|d| allowed.contains(&d.kind.as_str()))
-            .map(|d| d.name.as_str());
-        let suggestion = did_you_mean(&r.text, right)
-            .or_else(|| did_you_mean(&r.text, s.decls.iter().map(|d| d.name.as_str())));
+        let suggestion = suggestions.closest(s, allowed, &r.text);
         let mut d = Diagnostic::new(
             code::UNDEFINED_REFERENCE,
             format!("`{}` is not declared", r.text),
@@ -661,42 +699,58 @@ fn engine_help(s: &Sema, kind: &str) -> Option<String> {
     (!names.is_empty()).then(|| format!("engines for a {kind}: {}", names.join(", ")))
 }
 
+/// The longest cycle shown whole; a longer one shows its first [`CYCLE_HEAD`] and last
+/// [`CYCLE_TAIL`] hops and says how many it leaves out.
+const CYCLE_SHOWN: usize = 12;
+const CYCLE_HEAD: usize = 6;
+const CYCLE_TAIL: usize = 5;
+
 fn cycles(s: &Sema, graph: &Graph, diags: &mut Vec<Diagnostic>) {
     let is_workload = |i: usize| matches!(s.decls[i].kind.as_str(), "service" | "site");
     let key = |i: usize| s.decls[i].name.clone();
     for cycle in graph.cycles(&is_workload, &[EdgeKind::Uses], &key) {
-        let names: Vec<&str> = cycle.iter().map(|i| s.decls[*i].name.as_str()).collect();
-        let mut shown = names.join(" → ");
-        shown.push_str(" → ");
-        shown.push_str(names[0]);
-        // One label per hop, on the `uses` entry that makes it.
-        let hop = |from: usize, to: usize| {
+        let n = cycle.len();
+        let name = |w: usize| s.decls[cycle[w % n]].name.as_str();
+        // The hops shown: all of them, or the first and the last few.
+        let shown: Vec<usize> = if n <= CYCLE_SHOWN {
+            (0..n).collect()
+        } else {
+            (0..CYCLE_HEAD).chain(n - CYCLE_TAIL..n).collect()
+        };
+        let mut text = String::new();
+        for (k, &w) in shown.iter().enumerate() {
+            text.push_str(name(w));
+            text.push_str(" → ");
+            if k + 1 < shown.len() && shown[k + 1] != w + 1 {
+                text.push_str(&format!("… ({} more) … → ", shown[k + 1] - w - 1));
+            }
+        }
+        text.push_str(name(0));
+        let message = if n <= CYCLE_SHOWN {
+            format!("dependency cycle: {text}")
+        } else {
+            format!("dependency cycle of {n} services: {text}")
+        };
+        // One label per hop shown, on the `uses` entry that makes it.
+        let hop = |w: usize| {
+            let (from, to) = (cycle[w], cycle[(w + 1) % n]);
             graph
                 .out(from)
                 .find(|(t, e)| *t == to && e.kind == EdgeKind::Uses)
                 .and_then(|(_, e)| e.at)
         };
         let first = cycle[0];
-        let next = cycle.get(1).copied().unwrap_or(first);
-        let (file, span) =
-            hop(first, next).unwrap_or((s.decls[first].file, s.decls[first].name_span));
-        let mut d = Diagnostic::new(
-            code::CYCLE,
-            format!("dependency cycle: {shown}"),
-            file,
-            span,
-        )
-        .label(format!("`{}` uses `{}`", s.decls[first].name, s.decls[next].name))
-        .help("services must form a DAG so that they can start in order: break the cycle by removing one `uses` entry");
-        for w in 1..cycle.len() {
-            let from = cycle[w];
-            let to = cycle[(w + 1) % cycle.len()];
-            if let Some((f, sp)) = hop(from, to) {
-                d = d.with_secondary(
-                    f,
-                    sp,
-                    format!("`{}` uses `{}`", s.decls[from].name, s.decls[to].name),
-                );
+        let (file, span) = hop(0).unwrap_or((s.decls[first].file, s.decls[first].name_span));
+        let mut d = Diagnostic::new(code::CYCLE, message, file, span)
+        .label(format!("`{}` uses `{}`", name(0), name(1)))
+        .help(if n <= CYCLE_SHOWN {
+            "services must form a DAG so that they can start in order: break the cycle by removing one `uses` entry".to_string()
+        } else {
+            format!("services must form a DAG so that they can start in order: break the cycle by removing one `uses` entry (the {} hops not shown are the `uses` entries between `{}` and `{}`)", n - shown.len(), name(CYCLE_HEAD), name(n - CYCLE_TAIL))
+        });
+        for &w in &shown[1..] {
+            if let Some((f, sp)) = hop(w) {
+                d = d.with_secondary(f, sp, format!("`{}` uses `{}`", name(w), name(w + 1)));
             }
         }
         diags.push(d);
@@ -705,6 +759,30 @@ fn cycles(s: &Sema, graph: &Graph, diags: &mut Vec<Diagnostic>) {
 
 /// Resolves and type-checks every `env` override against its target's schema.
 fn check_overrides(s: &mut Sema, diags: &mut Vec<Diagnostic>) {
+    // "Did you mean" for every unknown target, the names prepared once (see
+    // `RefSuggestions`).
+    let unknown: BTreeSet<&str> = s
+        .decls
+        .iter()
+        .filter(|d| d.kind == "env")
+        .flat_map(|d| &d.overrides)
+        .map(|o| o.target.text.as_str())
+        .filter(|t| !s.by_name.contains_key(*t))
+        .collect();
+    let suggestions: HashMap<String, String> = if unknown.is_empty() {
+        HashMap::new()
+    } else {
+        let names = Names::new(
+            s.decls
+                .iter()
+                .filter(|d| PER_ENV_KINDS.contains(&d.kind.as_str()))
+                .map(|d| d.name.as_str()),
+        );
+        unknown
+            .into_iter()
+            .filter_map(|t| Some((t.to_string(), names.closest(t)?.to_string())))
+            .collect()
+    };
     for ei in 0..s.decls.len() {
         if s.decls[ei].kind != "env" {
             continue;
@@ -714,13 +792,7 @@ fn check_overrides(s: &mut Sema, diags: &mut Vec<Diagnostic>) {
         let mut seen: BTreeMap<String, Span> = BTreeMap::new();
         for o in &mut overrides {
             let Some(&ti) = s.by_name.get(&o.target.text) else {
-                let sug = did_you_mean(
-                    &o.target.text,
-                    s.decls
-                        .iter()
-                        .filter(|d| PER_ENV_KINDS.contains(&d.kind.as_str()))
-                        .map(|d| d.name.as_str()),
-                );
+                let sug = suggestions.get(&o.target.text);
                 diags.push(
                     Diagnostic::new(
                         code::UNDEFINED_REFERENCE,
