@@ -13,6 +13,9 @@
 //! - `misspelt/N`: the same with every service's reference to the one before it misspelt
 //!   (`svc-` → `svx-`): about N distinct unknown names, each measured against every
 //!   declaration (the names are prepared once and rejected cheaply, `diag::suggest`).
+//! - `overridden/N`: `afc::analyze` of the workspace whose `staging` overrides the
+//!   replicas of every service: N overrides in one env (each declaration finds its own
+//!   through an index, not a scan of the env's overrides).
 //!
 //! Throughput is in services. Run with `cargo bench --bench pipeline`; the whole run takes
 //! a few minutes on 2 cores (10,000 services get 10 samples and a short measurement
@@ -190,6 +193,36 @@ fn unknown_references(c: &mut Criterion, workspaces: &[(usize, Vec<SourceFile>)]
             }
         }),
     ];
+    let mut group = c.benchmark_group("overridden");
+    for (n, files) in workspaces {
+        let every: String = (0..*n)
+            .map(|i| format!("  svc-{i}.replicas = 2\n"))
+            .collect();
+        let files = rewrite(files, |l| {
+            if l == "  svc-0.replicas = 1" {
+                every.trim_end().to_string()
+            } else {
+                l.to_string()
+            }
+        });
+        let a = afc::analyze(files.clone());
+        assert!(!a.has_errors(), "{n} overrides check clean");
+        assert!(
+            files
+                .iter()
+                .any(|f| f.text.contains(&format!("svc-{}.replicas", n - 1)))
+        );
+        configure(&mut group, *n);
+        group.bench_with_input(BenchmarkId::from_parameter(n), &files, |b, files| {
+            b.iter_batched(
+                || files.clone(),
+                |files| afc::analyze(files).diagnostics.len(),
+                criterion::BatchSize::LargeInput,
+            );
+        });
+    }
+    group.finish();
+
     for (name, edit) in edits {
         let mut group = c.benchmark_group(name);
         for (n, files) in workspaces {

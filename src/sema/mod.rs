@@ -1211,12 +1211,18 @@ fn build_model(s: &Sema, diags: &mut Vec<Diagnostic>) -> Model {
                 namespace: namespace.clone(),
                 domain: domain.clone(),
             };
+            // The env's overrides by target, in the order written.
+            let mut by_target: HashMap<&str, Vec<&Override>> = HashMap::new();
+            for o in &env.overrides {
+                by_target.entry(o.target.text.as_str()).or_default().push(o);
+            }
             // Declarations resolve independently too: in parallel, kept in name order.
             let records: Vec<(Option<model::Record>, Vec<Diagnostic>)> = per_env
                 .par_iter()
                 .map(|d| {
                     let mut found = Vec::new();
-                    let attrs = apply_overrides(d, env);
+                    let overrides = by_target.get(d.name.as_str());
+                    let attrs = apply_overrides(d, overrides.map_or(&[], Vec::as_slice));
                     check_resolved(d, env, &attrs, &vars, &mut found);
                     let g = Get {
                         attrs: &attrs,
@@ -1239,13 +1245,13 @@ fn build_model(s: &Sema, diags: &mut Vec<Diagnostic>) -> Model {
     m
 }
 
-/// The declaration's attributes with one env's overrides applied.
-fn apply_overrides<'a>(d: &'a Decl, env: &Decl) -> std::borrow::Cow<'a, Attrs> {
-    if !env.overrides.iter().any(|o| o.target.text == d.name) {
+/// The declaration's attributes with one env's overrides of it applied, in order.
+fn apply_overrides<'a>(d: &'a Decl, overrides: &[&Override]) -> std::borrow::Cow<'a, Attrs> {
+    if overrides.is_empty() {
         return std::borrow::Cow::Borrowed(&d.attrs);
     }
     let mut attrs = d.attrs.clone();
-    for o in env.overrides.iter().filter(|o| o.target.text == d.name) {
+    for o in overrides {
         let Some(v) = &o.checked else { continue };
         let attr = o.path[0].text.clone();
         if o.path.len() == 2 {
