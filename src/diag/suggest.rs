@@ -9,8 +9,8 @@
 //! database that every service uses): each lookup scans every candidate, so the scan
 //! rejects most of them without computing a distance: by the characters they hold, by
 //! length, and then by a distance computation that stops as soon as it must exceed the
-//! limit. The result is
-//! exactly the naive one (`tests::the_fast_scan_agrees_with_the_naive_one`).
+//! limit. The result is exactly the naive one
+//! (`tests::the_fast_scan_agrees_with_the_naive_one`).
 
 /// The closest candidate to `name`, if any is close enough (see the module).
 pub fn did_you_mean<'a>(
