@@ -234,6 +234,47 @@ fn check_catches_a_hand_edit_with_a_diff() {
         before,
         "--check writes nothing"
     );
+
+    // A file the build does not make and a file it makes that is gone: every differing
+    // file once, in path order, counted.
+    std::fs::write(ws.path().join("deploy/base/extra.yaml"), "x: 1\n").expect("write");
+    let overlay = std::fs::read_dir(ws.path().join("deploy/overlays"))
+        .expect("overlays")
+        .next()
+        .expect("an environment")
+        .expect("entry")
+        .path()
+        .join("kustomization.yaml");
+    std::fs::remove_file(&overlay).expect("remove");
+    let o = afc(&["build", ".", "--check"], ws.path(), None);
+    assert_eq!(o.status.code(), Some(1));
+    let diff = text(&o.stdout);
+    let headers: Vec<&str> = diff
+        .lines()
+        .filter(|l| l.starts_with("--- ") || l.starts_with("+++ "))
+        .collect();
+    let env = overlay.parent().and_then(Path::file_name).expect("env");
+    let gone = format!(
+        "deploy/overlays/{}/kustomization.yaml",
+        env.to_string_lossy()
+    );
+    assert_eq!(
+        headers,
+        [
+            "--- deploy/base/extra.yaml (committed)".to_string(),
+            "+++ /dev/null (not built)".to_string(),
+            "--- deploy/base/resources.yaml (committed)".to_string(),
+            "+++ deploy/base/resources.yaml (built)".to_string(),
+            "--- /dev/null (missing)".to_string(),
+            format!("+++ {gone} (built)"),
+        ],
+        "{diff}"
+    );
+    assert!(
+        text(&o.stderr).contains("3 files differ"),
+        "{}",
+        text(&o.stderr)
+    );
 }
 
 #[test]

@@ -10,10 +10,11 @@
 use super::workspace::{InputError, OUTPUT_MARKER};
 use super::{OutputArgs, load, print_input_errors, report};
 use crate::diag::code;
-use crate::emit::{self, Output};
-use std::collections::BTreeMap;
+use crate::emit;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// The arguments of `afc build`.
 #[derive(clap::Args, Debug)]
@@ -83,22 +84,16 @@ fn list_tree(dir: &Path) -> std::io::Result<Vec<(String, walkdir::DirEntry)>> {
     Ok(out)
 }
 
-/// Every file under `dir` (as [`list_tree`]) with its bytes; a link's bytes are its
-/// target.
-fn read_tree(dir: &Path) -> std::io::Result<BTreeMap<String, Vec<u8>>> {
-    let mut out = BTreeMap::new();
-    for (rel, entry) in list_tree(dir)? {
-        let bytes = if entry.file_type().is_symlink() {
-            std::fs::read_link(entry.path())?
-                .to_string_lossy()
-                .as_bytes()
-                .to_vec()
-        } else {
-            std::fs::read(entry.path())?
-        };
-        out.insert(rel, bytes);
+/// The bytes of a file of a tree listed by [`list_tree`]; a link's bytes are its target.
+fn read_entry(entry: &walkdir::DirEntry) -> std::io::Result<Vec<u8>> {
+    if entry.file_type().is_symlink() {
+        Ok(std::fs::read_link(entry.path())?
+            .to_string_lossy()
+            .as_bytes()
+            .to_vec())
+    } else {
+        std::fs::read(entry.path())
     }
-    Ok(out)
 }
 
 /// Runs `afc build`; returns the exit code.
@@ -143,10 +138,7 @@ pub(crate) fn run(args: &BuildArgs) -> i32 {
         }
     };
     let result = if args.check {
-        match emit::build(&a) {
-            Ok(output) => check(&out_dir, &output),
-            Err(_) => return 1,
-        }
+        check(&out_dir, &a)
     } else {
         write(&out_dir, &a)
     };
@@ -164,24 +156,51 @@ fn io_error(path: &Path, what: &str, e: &std::io::Error) -> InputError {
     error(code::IO, path, format!("cannot {what}: {e}"), None)
 }
 
-/// `--check`: compares the build with the tree on disk.
-fn check(out_dir: &Path, output: &Output) -> Result<(), InputError> {
-    let tree = read_tree(out_dir).map_err(|e| io_error(out_dir, "read the output", &e))?;
-    let mut paths: Vec<&String> = output.files.keys().chain(tree.keys()).collect();
-    paths.sort();
-    paths.dedup();
+/// `--check`: compares a fresh build with the tree on disk, file by file as the build
+/// makes them: neither tree is held whole in memory, only the files that differ. Their
+/// diffs are printed in path order.
+fn check(out_dir: &Path, a: &crate::Analysis) -> Result<(), InputError> {
+    let read_err = |e: &std::io::Error| io_error(out_dir, "read the output", e);
+    let committed: BTreeMap<String, walkdir::DirEntry> = list_tree(out_dir)
+        .map_err(|e| read_err(&e))?
+        .into_iter()
+        .collect();
+    // Path -> (committed bytes, built text), for the files that differ.
+    type Differ = BTreeMap<String, (Option<Vec<u8>>, Option<String>)>;
+    let differ: Mutex<Differ> = Mutex::new(BTreeMap::new());
+    let built: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+    let sink = |rel: &str, contents: String| -> std::io::Result<()> {
+        let old = committed.get(rel).map(read_entry).transpose()?;
+        if old.as_deref() != Some(contents.as_bytes()) {
+            lock(&differ).insert(rel.to_string(), (old, Some(contents)));
+        }
+        lock(&built).insert(rel.to_string());
+        Ok(())
+    };
+    match emit::build_each(a, &sink) {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(read_err(&e)),
+        // Not reached: `run` only checks an analysis with a platform and no errors.
+        Err(_) => return Ok(()),
+    }
+    let built = built
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut differ = differ
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    for (rel, entry) in &committed {
+        if !built.contains(rel) {
+            let old = read_entry(entry).map_err(|e| read_err(&e))?;
+            differ.insert(rel.clone(), (Some(old), None));
+        }
+    }
     let shown = out_dir.display().to_string();
     let mut stdout = std::io::stdout().lock();
-    let mut differ = 0usize;
-    for p in paths {
-        let built = output.files.get(p).map(String::as_str);
-        let committed = tree.get(p).map(|b| String::from_utf8_lossy(b));
-        if built == committed.as_deref() {
-            continue;
-        }
-        differ += 1;
+    for (p, (committed, built)) in &differ {
+        let committed = committed.as_deref().map(String::from_utf8_lossy);
         let old = committed.as_deref().unwrap_or("");
-        let new = built.unwrap_or("");
+        let new = built.as_deref().unwrap_or("");
         let old_name = if committed.is_some() {
             format!("{shown}/{p} (committed)")
         } else {
@@ -204,14 +223,14 @@ fn check(out_dir: &Path, output: &Output) -> Result<(), InputError> {
             let _ = writeln!(stdout);
         }
     }
-    if differ == 0 {
+    if differ.is_empty() {
         eprintln!("afc: {shown} is up to date");
         return Ok(());
     }
-    let files = if differ == 1 {
+    let files = if differ.len() == 1 {
         "1 file differs".to_string()
     } else {
-        format!("{differ} files differ")
+        format!("{} files differ", differ.len())
     };
     Err(error(
         code::OUTPUT_STALE,
@@ -219,6 +238,11 @@ fn check(out_dir: &Path, output: &Output) -> Result<(), InputError> {
         format!("the output is stale: {files} from a fresh build"),
         Some("run `afc build` and commit the result; never edit the output by hand".into()),
     ))
+}
+
+/// A mutex's contents, even after a panic elsewhere (the sink never panics holding it).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Writes the tree: file by file into a temporary directory beside `out_dir` as the
