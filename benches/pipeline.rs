@@ -104,14 +104,7 @@ fn pipeline(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("check");
     for (n, files) in &workspaces {
-        configure(&mut group, *n);
-        group.bench_with_input(BenchmarkId::from_parameter(n), files, |b, files| {
-            b.iter_batched(
-                || files.clone(),
-                |files| afc::analyze(files).diagnostics.len(),
-                criterion::BatchSize::LargeInput,
-            );
-        });
+        bench_analyze(&mut group, *n, files);
     }
     group.finish();
 
@@ -212,14 +205,7 @@ fn unknown_references(c: &mut Criterion, workspaces: &[(usize, Vec<SourceFile>)]
                 .iter()
                 .any(|f| f.text.contains(&format!("svc-{}.replicas", n - 1)))
         );
-        configure(&mut group, *n);
-        group.bench_with_input(BenchmarkId::from_parameter(n), &files, |b, files| {
-            b.iter_batched(
-                || files.clone(),
-                |files| afc::analyze(files).diagnostics.len(),
-                criterion::BatchSize::LargeInput,
-            );
-        });
+        bench_analyze(&mut group, *n, &files);
     }
     group.finish();
 
@@ -236,17 +222,22 @@ fn unknown_references(c: &mut Criterion, workspaces: &[(usize, Vec<SourceFile>)]
                 unknown * 10 >= n * 9,
                 "{unknown} unknown references for {n} services"
             );
-            configure(&mut group, *n);
-            group.bench_with_input(BenchmarkId::from_parameter(n), &files, |b, files| {
-                b.iter_batched(
-                    || files.clone(),
-                    |files| afc::analyze(files).diagnostics.len(),
-                    criterion::BatchSize::LargeInput,
-                );
-            });
+            bench_analyze(&mut group, *n, &files);
         }
         group.finish();
     }
+}
+
+/// Times `afc::analyze` of `files` (a workspace of `n` services) in `group`.
+fn bench_analyze(group: &mut BenchmarkGroup<'_, WallTime>, n: usize, files: &[SourceFile]) {
+    configure(group, n);
+    group.bench_with_input(BenchmarkId::from_parameter(n), files, |b, files| {
+        b.iter_batched(
+            || files.to_vec(),
+            |files| afc::analyze(files).diagnostics.len(),
+            criterion::BatchSize::LargeInput,
+        );
+    });
 }
 
 /// Every diagnostic of `a` in every output format; the total length.
