@@ -22,9 +22,8 @@ use std::collections::BTreeMap;
 fn site(sema: &Sema, env: Option<&str>, decl: &Decl, attr: &str) -> (FileId, Span) {
     if let Some(e) = env.and_then(|e| sema.get(e)) {
         if let Some(o) = e
-            .overrides
-            .iter()
-            .find(|o| o.target.text == decl.name && o.path.first().is_some_and(|p| p.text == attr))
+            .overrides_of(&decl.name)
+            .find(|o| o.path.first().is_some_and(|p| p.text == attr))
         {
             return (e.file, o.value.span);
         }
@@ -526,12 +525,10 @@ fn yaml11_datetime_go_misses(s: &str) -> bool {
 /// The span of one `env` entry of `decl` in `env`: its override, or its value.
 fn env_entry_site(sema: &Sema, env: Option<&str>, decl: &Decl, key: &str) -> (FileId, Span) {
     if let Some(e) = env.and_then(|e| sema.get(e)) {
-        if let Some(o) = e.overrides.iter().find(|o| {
-            o.target.text == decl.name
-                && o.path.len() == 2
-                && o.path[0].text == "env"
-                && o.path[1].text == key
-        }) {
+        if let Some(o) = e
+            .overrides_of(&decl.name)
+            .find(|o| o.path.len() == 2 && o.path[0].text == "env" && o.path[1].text == key)
+        {
             return (e.file, o.value.span);
         }
     }

@@ -34,6 +34,29 @@ pub struct Decl {
     pub attrs: Attrs,
     /// For `env`: its dotted-key overrides.
     pub overrides: Vec<Override>,
+    /// For `env`: its overrides' indexes by target, in the order written; made on first
+    /// use ([`Decl::overrides_of`]), once the overrides are checked.
+    by_target: std::sync::OnceLock<HashMap<String, Vec<usize>>>,
+}
+
+impl Decl {
+    /// For `env`: its overrides of the declaration `target`, in the order written. An
+    /// environment may override every one of thousands of declarations, and each of them
+    /// asks for its own: an index, not a scan.
+    pub fn overrides_of(&self, target: &str) -> impl Iterator<Item = &Override> {
+        let index = self.by_target.get_or_init(|| {
+            let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+            for (i, o) in self.overrides.iter().enumerate() {
+                index.entry(o.target.text.clone()).or_default().push(i);
+            }
+            index
+        });
+        index
+            .get(target)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.overrides[i])
+    }
 }
 
 /// `target.attr[.KEY] = value` inside an `env`.
@@ -234,6 +257,7 @@ fn check_file(files: &[SourceFile], fi: usize, file_ast: &ast::File) -> FileDecl
                 stdlib,
                 attrs,
                 overrides,
+                by_target: std::sync::OnceLock::new(),
             };
             out.push((decl, d.override_kw));
         }
@@ -1211,18 +1235,13 @@ fn build_model(s: &Sema, diags: &mut Vec<Diagnostic>) -> Model {
                 namespace: namespace.clone(),
                 domain: domain.clone(),
             };
-            // The env's overrides by target, in the order written.
-            let mut by_target: HashMap<&str, Vec<&Override>> = HashMap::new();
-            for o in &env.overrides {
-                by_target.entry(o.target.text.as_str()).or_default().push(o);
-            }
             // Declarations resolve independently too: in parallel, kept in name order.
             let records: Vec<(Option<model::Record>, Vec<Diagnostic>)> = per_env
                 .par_iter()
                 .map(|d| {
                     let mut found = Vec::new();
-                    let overrides = by_target.get(d.name.as_str());
-                    let attrs = apply_overrides(d, overrides.map_or(&[], Vec::as_slice));
+                    let overrides: Vec<&Override> = env.overrides_of(&d.name).collect();
+                    let attrs = apply_overrides(d, &overrides);
                     check_resolved(d, env, &attrs, &vars, &mut found);
                     let g = Get {
                         attrs: &attrs,
