@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 /// Where an attribute of `decl` gets its value in `env`: the env's override, or the
 /// declaration's own attribute, or the declaration's name.
-fn site(sema: &Sema, env: Option<&str>, decl: &Decl, attr: &str) -> (FileId, Span) {
+pub(super) fn site(sema: &Sema, env: Option<&str>, decl: &Decl, attr: &str) -> (FileId, Span) {
     if let Some(e) = env.and_then(|e| sema.get(e)) {
         if let Some(o) = e
             .overrides_of(&decl.name)
@@ -36,6 +36,7 @@ fn site(sema: &Sema, env: Option<&str>, decl: &Decl, attr: &str) -> (FileId, Spa
 /// Runs the build checks; pushes their diagnostics.
 pub fn run(sema: &Sema, diags: &mut Vec<Diagnostic>) {
     super::cluster_checks::run(sema, diags);
+    super::route_conflicts::run(sema, diags);
     let Some(platform) = sema.model.platform.as_ref() else {
         return;
     };

@@ -32,6 +32,7 @@ pub mod kustomize;
 pub mod meta;
 pub mod namespace;
 pub mod netpol;
+pub mod route_conflicts;
 pub mod routes;
 pub mod secret;
 pub mod shard;
