@@ -151,9 +151,18 @@ pub fn collect(ctx: &Ctx) -> Vec<Suppression> {
     out
 }
 
-/// Applies the suppressions to `findings` (sorted), removing the findings they
-/// silence; returns the framework's own diagnostics about the comments.
+/// Applies the suppressions to `findings` (sorted by [`Diagnostic::sort_key`]),
+/// removing the findings they silence; returns the framework's own diagnostics about
+/// the comments. Each suppression silences the first finding of its rule within its
+/// target that no earlier suppression silenced; found by binary search, since a
+/// workspace may suppress thousands of findings.
 pub fn apply(ctx: &Ctx, findings: &mut Vec<Diagnostic>) -> Vec<Diagnostic> {
+    debug_assert!(
+        findings
+            .windows(2)
+            .all(|w| w[0].sort_key() <= w[1].sort_key())
+    );
+    let mut silenced = vec![false; findings.len()];
     let mut meta = Vec::new();
     for s in collect(ctx) {
         let Some(rule) = s.rule else {
@@ -164,22 +173,32 @@ pub fn apply(ctx: &Ctx, findings: &mut Vec<Diagnostic>) -> Vec<Diagnostic> {
             meta.push(rules::suppression_without_reason::diagnostic(&s));
         }
         let hit = s.target.and_then(|t| {
-            findings.iter().position(|d| {
-                d.code == rule
-                    && d.primary.file == s.file
-                    && d.primary.span.start >= t.start
-                    && d.primary.span.end <= t.end
-            })
+            // The findings of the file from the target's start on: a finding within the
+            // target starts there or later, and no later than its end.
+            let from = findings
+                .partition_point(|d| (d.primary.file, d.primary.span.start) < (s.file, t.start));
+            (from..findings.len())
+                .take_while(|&i| {
+                    let d = &findings[i];
+                    d.primary.file == s.file && d.primary.span.start <= t.end
+                })
+                .find(|&i| {
+                    let d = &findings[i];
+                    !silenced[i] && d.code == rule && d.primary.span.end <= t.end
+                })
         });
         match hit {
-            Some(i) => {
-                findings.remove(i);
-            }
+            Some(i) => silenced[i] = true,
             // A rule the policy turns off has nothing to silence; that is no mistake.
             None if ctx.policy.severity(rule).is_none() => {}
             None => meta.push(rules::unused_suppression::diagnostic(&s, rule)),
         }
     }
+    let mut i = 0;
+    findings.retain(|_| {
+        i += 1;
+        !silenced[i - 1]
+    });
     meta
 }
 
