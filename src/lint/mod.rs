@@ -241,13 +241,12 @@ impl<'a> Ctx<'a> {
     /// declaration's own attribute, or (neither written) the declaration's name.
     #[must_use]
     pub fn site(&self, env: Option<&str>, decl: &crate::sema::Decl, attr: &str) -> (FileId, Span) {
-        if let Some(env) = env {
-            if let Some((_, v)) = self
-                .overrides
-                .get(&(decl.name.as_str(), attr))
-                .and_then(|vs| vs.iter().find(|(e, _)| *e == env))
+        if let Some(e) = env.and_then(|e| self.sema.get(e)) {
+            if let Some(o) = e
+                .overrides_of(&decl.name)
+                .find(|o| o.path.len() == 1 && o.path[0].text == attr)
             {
-                return (v.file, v.span);
+                return (e.file, o.value.span);
             }
         }
         decl.attrs
