@@ -1240,8 +1240,7 @@ fn build_model(s: &Sema, diags: &mut Vec<Diagnostic>) -> Model {
                 .par_iter()
                 .map(|d| {
                     let mut found = Vec::new();
-                    let overrides: Vec<&Override> = env.overrides_of(&d.name).collect();
-                    let attrs = apply_overrides(d, &overrides);
+                    let attrs = apply_overrides(d, env);
                     check_resolved(d, env, &attrs, &vars, &mut found);
                     let g = Get {
                         attrs: &attrs,
@@ -1265,8 +1264,9 @@ fn build_model(s: &Sema, diags: &mut Vec<Diagnostic>) -> Model {
 }
 
 /// The declaration's attributes with one env's overrides of it applied, in order.
-fn apply_overrides<'a>(d: &'a Decl, overrides: &[&Override]) -> std::borrow::Cow<'a, Attrs> {
-    if overrides.is_empty() {
+fn apply_overrides<'a>(d: &'a Decl, env: &Decl) -> std::borrow::Cow<'a, Attrs> {
+    let mut overrides = env.overrides_of(&d.name).peekable();
+    if overrides.peek().is_none() {
         return std::borrow::Cow::Borrowed(&d.attrs);
     }
     let mut attrs = d.attrs.clone();
