@@ -273,6 +273,12 @@ pub struct Facts {
 impl Facts {
     #[must_use]
     pub fn of(env: &Env) -> Self {
+        let (users, waves) = rayon::join(|| Self::users(env), || waves::waves(env));
+        Self { users, waves }
+    }
+
+    /// Declaration -> the workloads that use it.
+    fn users(env: &Env) -> BTreeMap<String, Vec<String>> {
         let mut users: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for w in &env.workloads {
             for u in &w.uses {
@@ -283,10 +289,7 @@ impl Facts {
             list.sort_unstable();
             list.dedup();
         }
-        Self {
-            users,
-            waves: waves::waves(env),
-        }
+        users
     }
 }
 
@@ -528,8 +531,11 @@ fn build_with<E: Send>(
     sink: &(dyn Fn(&str, String) -> Result<(), E> + Sync),
 ) -> Result<Result<(), E>, Vec<Diagnostic>> {
     let ctx = context(a)?;
-    let plan = ctx.plan();
-    let facts = Facts::of(a.sema.base());
+    // Three independent walks of the whole platform, side by side.
+    let ((plan, escaped), facts) = rayon::join(
+        || rayon::join(|| ctx.plan(), || derive::escapes(&a.sema)),
+        || Facts::of(a.sema.base()),
+    );
     let split = |env, base| Split::new(env, base, ctx.model, plan, &facts);
     let (base, envs) = rayon::join(
         || split(a.sema.base(), true),
@@ -538,7 +544,6 @@ fn build_with<E: Send>(
             envs.par_iter().map(|e| split(e, false)).collect::<Vec<_>>()
         },
     );
-    let escaped = derive::escapes(&a.sema);
     let derives: Vec<derive::Derive> = envs
         .par_iter()
         .map(|e| {

@@ -106,7 +106,9 @@ impl Graph {
         );
         let sub = sub.filter_map(|_, &w| keep(w).then_some(w), |_, &e| Some(e));
         let mut out = Vec::new();
-        for scc in petgraph::algo::tarjan_scc(&sub) {
+        // Kosaraju's walks keep their own stack (petgraph's Tarjan recurses once per
+        // node of a path, and a `uses` chain may be as long as the platform).
+        for scc in petgraph::algo::kosaraju_scc(&sub) {
             let nodes: BTreeSet<usize> = scc.iter().map(|n| sub[*n]).collect();
             let self_loop = scc.len() == 1 && sub.contains_edge(scc[0], scc[0]);
             if nodes.len() < 2 && !self_loop {
@@ -204,5 +206,58 @@ impl Graph {
         rest.sort_by_key(|i| key(*i));
         order.extend(rest);
         order
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A chain `0 -> 1 -> ... -> n-1` of `uses` edges, closed into a cycle when `closed`.
+    fn chain(n: usize, closed: bool) -> Graph {
+        let mut g = Graph::with_nodes(n);
+        let uses = || Edge {
+            kind: EdgeKind::Uses,
+            at: None,
+        };
+        for i in 1..n {
+            g.add(i - 1, i, uses());
+        }
+        if closed {
+            g.add(n - 1, 0, uses());
+        }
+        g
+    }
+
+    /// Runs `f` on a thread with a small stack: a walk that recurses once per node of a
+    /// path overflows it long before the end of the chain.
+    fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(f)
+            .expect("thread")
+            .join()
+            .expect("no overflow")
+    }
+
+    #[test]
+    fn cycles_of_a_chain_longer_than_the_stack() {
+        let n = 50_000;
+        let key = |i: usize| format!("d{i:06}");
+        let (open, closed) = on_small_stack(move || {
+            let all = |_| true;
+            let open = chain(n, false).cycles(&all, &[EdgeKind::Uses], &key);
+            let closed = chain(n, true).cycles(&all, &[EdgeKind::Uses], &key);
+            (open, closed)
+        });
+        assert!(open.is_empty());
+        assert_eq!(closed, vec![(0..n).collect::<Vec<_>>()]);
+    }
+
+    #[test]
+    fn topological_order_of_a_chain_longer_than_the_stack() {
+        let n = 50_000;
+        let order = on_small_stack(move || chain(n, false).topo_order(&|i| format!("d{i:06}")));
+        assert_eq!(order, (0..n).rev().collect::<Vec<_>>());
     }
 }
