@@ -144,6 +144,7 @@ codes! {
     MISSING_ACME_EMAIL = "AF4013", "missing-acme-email", Error, "a route needs a certificate from a cluster that has no `acme_email`";
     CLUSTER_CAPACITY = "AF4014", "cluster-capacity", Error, "the environments placed on a cluster request more than its nodes provide";
     ROUTE_CONFLICT = "AF4015", "route-conflict", Error, "two routes on one cluster claim the same host";
+    OBJECT_NAME_TOO_LONG = "AF4016", "object-name-too-long", Error, "a declaration's name makes one of its Kubernetes objects' names too long for Kubernetes";
     SEAL_UNKNOWN_SECRET = "AF4050", "seal-unknown-secret", Error, "`afc seal --secret` names no secret of the workspace";
     SEAL_INVALID_KEY = "AF4051", "seal-invalid-key", Error, "`afc seal --key` is not a secret key (`[A-Za-z_][A-Za-z0-9_]*`)";
     SEAL_UNKNOWN_ENV = "AF4052", "seal-unknown-env", Error, "`afc seal --env` names no environment of the workspace";

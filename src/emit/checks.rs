@@ -87,7 +87,9 @@ pub fn run(sema: &Sema, diags: &mut Vec<Diagnostic>) {
         },
         || {
             let mut found = Vec::new();
-            name_conflicts(&ctx, base, &mut found);
+            let names = object_names(&ctx, base);
+            super::name_lengths::run(sema, &names, &mut found);
+            name_conflicts(&ctx, names, &mut found);
             found
         },
     );
@@ -322,20 +324,64 @@ fn postgres_replicas(sema: &Sema, env: &Env, env_name: &str, diags: &mut Vec<Dia
     }
 }
 
+/// The Kubernetes objects each declaration of `base` produces, by kind and name, with
+/// their owner (`""` for afc's namespace-wide objects), in declaration-kind order:
+/// workloads, databases, caches. Every name is the owner's name or starts with it.
+pub(super) fn object_names<'a>(
+    ctx: &Ctx,
+    base: &'a Env,
+) -> Vec<(&'static str, Cow<'a, str>, &'a str)> {
+    let mut out = vec![("NetworkPolicy", Cow::Borrowed(DEFAULT_DENY), "")];
+    for w in &base.workloads {
+        for kind in [
+            "Deployment",
+            "Service",
+            "ServiceAccount",
+            "NetworkPolicy",
+            "PodDisruptionBudget",
+        ] {
+            out.push((kind, Cow::Borrowed(w.name.as_str()), w.name.as_str()));
+        }
+    }
+    for db in &base.databases {
+        let owner = db.name.as_str();
+        out.push(("Service", Cow::Borrowed(owner), owner));
+        out.push(("ServiceAccount", Cow::Borrowed(owner), owner));
+        for (set, ..) in database_pods(db, ctx.engine(&db.engine)) {
+            out.push(("StatefulSet", Cow::Owned(set.clone()), owner));
+            out.push(("NetworkPolicy", Cow::Owned(set.clone()), owner));
+            out.push(("PodDisruptionBudget", Cow::Owned(set), owner));
+        }
+        if db.engine == "yugabytedb" {
+            out.push(("Service", Cow::Owned(format!("{owner}-yb-masters")), owner));
+            out.push(("Service", Cow::Owned(format!("{owner}-yb-tservers")), owner));
+        }
+    }
+    for c in &base.caches {
+        for kind in ["StatefulSet", "Service", "ServiceAccount", "NetworkPolicy"] {
+            out.push((kind, Cow::Borrowed(c.name.as_str()), c.name.as_str()));
+        }
+    }
+    out
+}
+
 /// Two declarations whose objects share a kind and name (`a-yb-master` is taken by
 /// database `a`).
-fn name_conflicts<'a>(ctx: &Ctx, base: &'a Env, diags: &mut Vec<Diagnostic>) {
+fn name_conflicts<'a>(
+    ctx: &Ctx,
+    names: Vec<(&'static str, Cow<'a, str>, &'a str)>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let mut owners: std::collections::HashMap<(&str, Cow<'a, str>), &'a str> =
-        std::collections::HashMap::new();
-    let mut add = |kind: &'static str,
-                   name: Cow<'a, str>,
-                   owner: &'a str,
-                   diags: &mut Vec<Diagnostic>| {
+        std::collections::HashMap::with_capacity(names.len());
+    for (kind, name, owner) in names {
         let key = (kind, name);
         let name = &key.1;
         match owners.get(&key) {
             Some(&"") => {
-                let Some(d) = ctx.sema.get(owner) else { return };
+                let Some(d) = ctx.sema.get(owner) else {
+                    continue;
+                };
                 diags.push(
                     Diagnostic::new(
                         code::OBJECT_NAME_CONFLICT,
@@ -349,7 +395,7 @@ fn name_conflicts<'a>(ctx: &Ctx, base: &'a Env, diags: &mut Vec<Diagnostic>) {
             }
             Some(first) if *first != owner => {
                 let (Some(d), Some(f)) = (ctx.sema.get(owner), ctx.sema.get(first)) else {
-                    return;
+                    continue;
                 };
                 // Report at the later of the two in file order.
                 let (later, earlier) = if (d.file, d.name_span.start) > (f.file, f.name_span.start)
@@ -381,46 +427,6 @@ fn name_conflicts<'a>(ctx: &Ctx, base: &'a Env, diags: &mut Vec<Diagnostic>) {
             None => {
                 owners.insert(key, owner);
             }
-        }
-    };
-    add("NetworkPolicy", Cow::Borrowed(DEFAULT_DENY), "", diags);
-    for w in &base.workloads {
-        for kind in [
-            "Deployment",
-            "Service",
-            "ServiceAccount",
-            "NetworkPolicy",
-            "PodDisruptionBudget",
-        ] {
-            add(kind, Cow::Borrowed(&w.name), &w.name, diags);
-        }
-    }
-    for db in &base.databases {
-        add("Service", Cow::Borrowed(&db.name), &db.name, diags);
-        add("ServiceAccount", Cow::Borrowed(&db.name), &db.name, diags);
-        for (set, ..) in database_pods(db, ctx.engine(&db.engine)) {
-            add("StatefulSet", Cow::Owned(set.clone()), &db.name, diags);
-            add("NetworkPolicy", Cow::Owned(set.clone()), &db.name, diags);
-            add("PodDisruptionBudget", Cow::Owned(set), &db.name, diags);
-        }
-        if db.engine == "yugabytedb" {
-            add(
-                "Service",
-                Cow::Owned(format!("{}-yb-masters", db.name)),
-                &db.name,
-                diags,
-            );
-            add(
-                "Service",
-                Cow::Owned(format!("{}-yb-tservers", db.name)),
-                &db.name,
-                diags,
-            );
-        }
-    }
-    for c in &base.caches {
-        for kind in ["StatefulSet", "Service", "ServiceAccount", "NetworkPolicy"] {
-            add(kind, Cow::Borrowed(&c.name), &c.name, diags);
         }
     }
 }

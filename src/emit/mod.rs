@@ -30,6 +30,7 @@ pub mod delivery;
 pub mod derive;
 pub mod kustomize;
 pub mod meta;
+pub mod name_lengths;
 pub mod namespace;
 pub mod netpol;
 pub mod route_conflicts;
