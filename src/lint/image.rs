@@ -1,35 +1,6 @@
 //! Container image references: `[registry/]repository[:tag][@digest]`.
 
-/// The parts of an image reference.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ImageRef<'a> {
-    /// The repository with its registry, as written (`ghcr.io/acme/api`, `redis`).
-    pub repository: &'a str,
-    /// The tag after the last `:` of the last path segment.
-    pub tag: Option<&'a str>,
-    /// The digest after `@` (`sha256:...`).
-    pub digest: Option<&'a str>,
-}
-
-/// Splits an image reference.
-#[must_use]
-pub fn parse(image: &str) -> ImageRef<'_> {
-    let (rest, digest) = match image.split_once('@') {
-        Some((r, d)) => (r, Some(d)),
-        None => (image, None),
-    };
-    // A `:` after the last `/` starts the tag (one before it is a registry's port).
-    let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
-    let (repository, tag) = match rest[last_slash..].find(':') {
-        Some(i) => (&rest[..last_slash + i], Some(&rest[last_slash + i + 1..])),
-        None => (rest, None),
-    };
-    ImageRef {
-        repository,
-        tag,
-        digest,
-    }
-}
+pub use crate::sema::image_ref::{ImageRef, parse};
 
 /// The repository in one canonical form, so that `redis`, `library/redis` and
 /// `docker.io/library/redis` compare equal: registry included (Docker Hub's

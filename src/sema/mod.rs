@@ -3,6 +3,7 @@
 
 pub mod base;
 pub mod graph;
+pub mod image_ref;
 pub mod model;
 pub mod schema;
 pub mod value;
@@ -1326,6 +1327,19 @@ fn check_resolved(d: &Decl, env: &Decl, attrs: &Attrs, vars: &Vars, diags: &mut 
                 );
             }
             Err(_) => {} // unknown variables are reported once, by check_variables
+            Ok(text) if attr == "image" => {
+                if let Some(p) = image_ref::problem(&text, false) {
+                    diags.push(
+                        Diagnostic::new(
+                            code::INVALID_VALUE,
+                            format!("`image` of `{}` in env `{}`: {p}", d.name, env.name),
+                            file,
+                            st.span,
+                        )
+                        .label(format!("resolves to `{text}`")),
+                    );
+                }
+            }
             Ok(text) if attr == "route" => {
                 if let Some(p) = value::host_problem(&text) {
                     diags.push(

@@ -73,6 +73,10 @@ pub enum StrCheck {
     RelPath,
     /// Not empty.
     NonEmpty,
+    /// A container image reference: `ghcr.io/acme/api:1.2.0` ([`super::image_ref`]).
+    Image,
+    /// An image repository, without tag or digest: `docker.io/library/postgres`.
+    ImageRepo,
 }
 
 #[derive(Debug)]
@@ -156,7 +160,7 @@ const USES_KINDS: &[&str] = &["database", "cache", "service", "secret"];
 macro_rules! workload_attrs {
     ($route:expr, $health:expr) => {
         &[
-            attr!("image", Ty::Str(StrCheck::NonEmpty), req, over, "Container image with a tag or digest: `ghcr.io/acme/api:1.2.0`."),
+            attr!("image", Ty::Str(StrCheck::Image), req, over, "Container image with a tag or digest: `ghcr.io/acme/api:1.2.0`."),
             attr!("port", Ty::Int { min: 1, max: 65535 }, req, over, "The container port the workload listens on (1-65535)."),
             $health,
             attr!("replicas", Ty::Int { min: 0, max: 10000 }, Some("2"), over, "Number of pods."),
@@ -398,7 +402,7 @@ pub static KINDS: &[KindSpec] = &[
             ),
             attr!(
                 "image",
-                Ty::Str(StrCheck::NonEmpty),
+                Ty::Str(StrCheck::Image),
                 None,
                 over,
                 "Full image reference with a tag or digest; default the engine's image tagged with `version` (YugabyteDB tags carry a build number: `docker.io/yugabytedb/yugabyte:2.25.1.0-b381`)."
@@ -432,7 +436,7 @@ pub static KINDS: &[KindSpec] = &[
             ),
             attr!(
                 "image",
-                Ty::Str(StrCheck::NonEmpty),
+                Ty::Str(StrCheck::Image),
                 None,
                 over,
                 "Full image reference with a tag or digest; default the engine's image tagged with `version`."
@@ -463,7 +467,7 @@ pub static KINDS: &[KindSpec] = &[
         attrs: &[
             attr!(
                 "image",
-                Ty::Str(StrCheck::NonEmpty),
+                Ty::Str(StrCheck::ImageRepo),
                 req,
                 "Image repository, without tag (the tag comes from `version`)."
             ),
@@ -513,7 +517,7 @@ pub static KINDS: &[KindSpec] = &[
             ),
             attr!(
                 "image",
-                Ty::Str(StrCheck::NonEmpty),
+                Ty::Str(StrCheck::ImageRepo),
                 None,
                 "Image repository."
             ),

@@ -798,6 +798,8 @@ fn check_str(ctx: &mut Ctx, check: StrCheck, s: &StrLit, attr: &str) -> Option<(
             "is not a valid namespace (lower-case letters, digits and `-`, at most 63)".into()
         }),
         StrCheck::Host => host_problem(&text),
+        StrCheck::Image => super::image_ref::problem(&text, false),
+        StrCheck::ImageRepo => super::image_ref::problem(&text, true),
         StrCheck::Access => access_problem(&text),
         StrCheck::SqlName => {
             let ok = !text.is_empty()
