@@ -14,6 +14,7 @@ use crate::sema::value::Val;
 use crate::sema::{Decl, Sema};
 use crate::source::{FileId, Span};
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -100,10 +101,10 @@ pub fn run(sema: &Sema, diags: &mut Vec<Diagnostic>) {
 fn images(ctx: &Ctx, env: &Env, env_name: Option<&str>, diags: &mut Vec<Diagnostic>) {
     let sema = ctx.sema;
     let check = |name: &str, image: &str, what: &str, diags: &mut Vec<Diagnostic>| {
-        let Some(d) = sema.get(name) else { return };
         if image.contains("${") || is_pinned(image) {
             return;
         }
+        let Some(d) = sema.get(name) else { return };
         let (file, span) = site(sema, env_name, d, "image");
         diags.push(
             Diagnostic::new(
@@ -160,7 +161,7 @@ fn env_conflicts(ctx: &Ctx, view: &View, env_name: Option<&str>, diags: &mut Vec
     // A workload that the environment leaves as written, with all it uses, gets the
     // same variables as in the base view, where it is checked (the same diagnostic
     // would be reported twice, and dropped).
-    let none = std::collections::HashSet::new();
+    let none = HashSet::default();
     let unchanged = env_name.and_then(|e| super::derive::Unchanged::of(ctx.sema, e, &none));
     for w in &view.env.workloads {
         if unchanged
@@ -170,11 +171,18 @@ fn env_conflicts(ctx: &Ctx, view: &View, env_name: Option<&str>, diags: &mut Vec
             continue;
         }
         let vars = env_var_names(ctx, view, w);
-        let mut seen: BTreeMap<&str, &super::wiring::EnvVar> = BTreeMap::new();
-        for v in &vars {
-            let Some(first) = seen.insert(&v.name, v) else {
-                continue;
-            };
+        // Each variable given again, with the last one given before it, in order (the
+        // indices sorted by name, stably, put equal names side by side).
+        let mut by_name: Vec<usize> = (0..vars.len()).collect();
+        by_name.sort_by(|&a, &b| vars[a].name.cmp(&vars[b].name));
+        let mut again: Vec<(usize, usize)> = by_name
+            .windows(2)
+            .filter(|p| vars[p[0]].name == vars[p[1]].name)
+            .map(|p| (p[1], p[0]))
+            .collect();
+        again.sort_unstable();
+        for (i, prev) in again {
+            let (v, first) = (&vars[i], &vars[prev]);
             let Some(d) = ctx.sema.get(&w.name) else {
                 continue;
             };
@@ -372,8 +380,8 @@ fn name_conflicts<'a>(
     names: Vec<(&'static str, Cow<'a, str>, &'a str)>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let mut owners: std::collections::HashMap<(&str, Cow<'a, str>), &'a str> =
-        std::collections::HashMap::with_capacity(names.len());
+    let mut owners: HashMap<(&str, Cow<'a, str>), &'a str> =
+        HashMap::with_capacity_and_hasher(names.len(), Default::default());
     for (kind, name, owner) in names {
         let key = (kind, name);
         let name = &key.1;

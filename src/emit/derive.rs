@@ -30,14 +30,14 @@ use super::{Ctx, Facts};
 use crate::sema::Sema;
 use crate::sema::base::{DOMAIN, ENV, NAMESPACE};
 use crate::sema::model::Env;
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 /// The declarations whose strings hold a `$${` escape, or `None` when a declaration
 /// the environments do not resolve (an engine, a cluster, ...) has one: its literal
 /// `${...}` would then reach objects of every kind, so nothing is derived.
 #[must_use]
 pub fn escapes(sema: &Sema) -> Option<HashSet<&str>> {
-    let mut out = HashSet::new();
+    let mut out = HashSet::default();
     for d in &sema.decls {
         let mut strs = Vec::new();
         for v in d.attrs.values() {
@@ -114,7 +114,7 @@ impl<'a> Derive<'a> {
     #[must_use]
     pub fn none(env: &'a Env) -> Self {
         Self {
-            derived: HashSet::new(),
+            derived: HashSet::default(),
             vars: vars(env),
         }
     }
@@ -148,7 +148,7 @@ impl<'a> Derive<'a> {
                     .get(name)
                     .is_none_or(|users| users.iter().all(|u| same(u)))
         };
-        let mut derived = HashSet::new();
+        let mut derived = HashSet::default();
         for w in &base.workloads {
             let routed_elsewhere = w.route.is_some() && !same_cluster;
             if w.access.is_empty() && !routed_elsewhere && settled(&w.name, &w.uses) {

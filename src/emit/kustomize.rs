@@ -27,6 +27,7 @@ use super::derive;
 use super::shard::Plan;
 use super::yaml::{Node, stream};
 use crate::lint::image::parse as parse_image;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
@@ -202,12 +203,16 @@ fn apply_all(entries: &[ImageEntry], image: &str) -> String {
 
 type Key<'a> = (&'static str, &'a str);
 
+/// A shard's base objects by `(kind, name)`, for lookups (the objects themselves are
+/// in key order where order matters).
+type Keyed<'a> = FxHashMap<Key<'a>, &'a Object>;
+
 /// The `images` entries of an overlay, and the base image each changed container
 /// keeps in the patched document (`(kind, name, list, index) → base image`). `env` are
 /// the rendered objects; `derived` the objects that are the base's but for their
 /// placeholders (so their images are the base's).
 fn image_entries<'a>(
-    base: &BTreeMap<Key<'a>, &'a Object>,
+    base: &Keyed<'a>,
     env: &[(Key<'a>, &Node)],
     derived: impl Iterator<Item = Key<'a>>,
 ) -> (Vec<ImageEntry>, BTreeSet<(Key<'a>, &'static str, usize)>) {
@@ -303,7 +308,8 @@ enum EnvDoc {
 fn overlay(
     namespace: &str,
     base_ref: &str,
-    base: &BTreeMap<Key, &Object>,
+    base_objects: &[Object],
+    base: &Keyed,
     rendered: Vec<Object>,
     derived: Vec<(Key, String)>,
 ) -> Vec<(String, String)> {
@@ -333,7 +339,7 @@ fn overlay(
             EnvDoc::Derived(_) => None,
         })
         .collect();
-    let env_keys: BTreeSet<Key> = env_docs.iter().map(|(k, _)| *k).collect();
+    let env_keys: FxHashSet<Key> = env_docs.iter().map(|(k, _)| *k).collect();
     let derived_keys = env_docs.iter().filter_map(|(k, d)| match d {
         EnvDoc::Derived(_) => Some(*k),
         EnvDoc::Rendered(_) => None,
@@ -409,8 +415,8 @@ fn overlay(
         t.push("name", b.name.as_str());
         patches.push(Node::map().with("patch", patch).with("target", t));
     }
-    for (key, b) in base {
-        if env_keys.contains(key) {
+    for b in base_objects {
+        if env_keys.contains(&b.key()) {
             continue;
         }
         let doc = Node::map()
@@ -519,11 +525,12 @@ pub fn overlay_files(
     derived: Vec<((&'static str, &str), String)>,
 ) -> Vec<(String, String)> {
     let up = if plan.sharded() { "../../.." } else { "../.." };
-    let keyed: BTreeMap<Key, &Object> = base.iter().map(|o| (o.key(), o)).collect();
+    let keyed: Keyed = base.iter().map(|o| (o.key(), o)).collect();
     let dir = overlay_dir(plan, env, shard);
     overlay(
         namespace,
         &format!("{up}/{}", base_dir(plan, shard)),
+        base,
         &keyed,
         rendered,
         derived,

@@ -47,6 +47,7 @@ use crate::diag::{Diagnostic, Severity};
 use crate::sema::Sema;
 use crate::sema::model::{Cache, Database, Env, Model, Platform, Secret, Workload};
 use rayon::prelude::*;
+use rustc_hash::FxHashSet as HashSet;
 use std::collections::BTreeMap;
 use yaml::Node;
 
@@ -488,7 +489,7 @@ impl<'a> Split<'a> {
     ) -> (Vec<((&'static str, &'b str), String)>, Vec<Object>) {
         let derives = |o: &'b Object| o.owner.as_deref().filter(|n| how.derives(n));
         // A declaration with an object that cannot be derived is rendered whole.
-        let failed: std::collections::HashSet<&str> = base
+        let failed: HashSet<&str> = base
             .iter()
             .zip(holes)
             .filter(|(_, h)| h.is_none())

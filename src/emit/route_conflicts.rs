@@ -10,13 +10,13 @@
 use super::checks::site;
 use crate::diag::{Diagnostic, code};
 use crate::sema::Sema;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Pushes a diagnostic per pair of declarations whose routes share a host on a cluster.
 pub fn run(sema: &Sema, diags: &mut Vec<Diagnostic>) {
     // (cluster, host) -> the first (env, workload) that routes it.
-    let mut first: HashMap<(&str, String), (&str, &str)> = HashMap::new();
-    let mut reported: HashSet<(&str, &str)> = HashSet::new();
+    let mut first: HashMap<(&str, String), (&str, &str)> = HashMap::default();
+    let mut reported: HashSet<(&str, &str)> = HashSet::default();
     for env in &sema.model.envs {
         let cluster = env.cluster.as_deref().unwrap_or("");
         for w in &env.workloads {

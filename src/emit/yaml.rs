@@ -443,7 +443,10 @@ pub fn is_plain_safe(s: &str) -> bool {
     (first.is_ascii_alphabetic() || first == b'_' || first == b'/')
         && s.bytes().all(|b| PLAIN[usize::from(b)])
         && !s.ends_with(':')
-        && !(s.len() <= 5 && RESERVED.iter().any(|w| s.eq_ignore_ascii_case(w)))
+        && !(s.len() <= 5
+            // Every reserved word starts with one of these letters (`| 0x20` lower-cases).
+            && matches!(first | 0x20, b'y' | b'n' | b't' | b'f' | b'o')
+            && RESERVED.iter().any(|w| s.eq_ignore_ascii_case(w)))
 }
 
 /// The bytes a plain scalar may hold ([`is_plain_safe`]): ASCII letters, digits and
@@ -518,6 +521,19 @@ fn push_quoted(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reserved_words_are_never_plain() {
+        for w in RESERVED {
+            let title = format!("{}{}", w[..1].to_ascii_uppercase(), &w[1..]);
+            for s in [w.to_string(), w.to_ascii_uppercase(), title] {
+                assert!(!is_plain_safe(&s), "{s}");
+            }
+        }
+        for s in ["name", "nodes", "tag", "ports", "off-by"] {
+            assert!(is_plain_safe(s), "{s}");
+        }
+    }
 
     #[test]
     fn block_layout() {

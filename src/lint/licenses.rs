@@ -13,6 +13,7 @@ use super::{Ctx, image, version};
 use crate::sema::Decl;
 use crate::sema::model::{Env, Model, Workload};
 use crate::source::{FileId, Span};
+use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 
 /// What part of the platform a component is.
@@ -500,7 +501,7 @@ fn images(ctx: &Ctx, views: &[(Option<&str>, &Env)]) -> Vec<Component> {
         envs: Vec<String>,
     }
     let mut rows: Vec<Row> = Vec::new();
-    let mut index: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+    let mut index: HashMap<Key, usize> = HashMap::default();
     for &(env, view) in views {
         for w in &view.workloads {
             let Some(decl) = ctx.sema.get(&w.name) else {
@@ -530,8 +531,8 @@ fn images(ctx: &Ctx, views: &[(Option<&str>, &Env)]) -> Vec<Component> {
     }
     drop(index);
     // Thousands of workloads share a handful of license expressions and images.
-    let mut verdicts = std::collections::HashMap::new();
-    let mut known = std::collections::HashMap::new();
+    let mut verdicts = HashMap::default();
+    let mut known = HashMap::default();
     rows.into_iter()
         .map(|r| {
             let mut c = image(ctx, r.workload, r.at, &mut verdicts, &mut known);
@@ -546,8 +547,8 @@ fn image<'m>(
     ctx: &'m Ctx,
     w: &Workload,
     at: (FileId, Span),
-    verdicts: &mut std::collections::HashMap<String, Verdict>,
-    known: &mut std::collections::HashMap<String, Option<Known<'m>>>,
+    verdicts: &mut HashMap<String, Verdict>,
+    known: &mut HashMap<String, Option<Known<'m>>>,
 ) -> Component {
     let model = &ctx.sema.model;
     let parts = image::parse(&w.image);

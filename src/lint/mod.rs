@@ -34,6 +34,7 @@ use crate::source::{FileId, SourceFile, Span};
 use crate::syntax::ast;
 use rayon::prelude::*;
 use rules::secret_in_env::{EnvLiteral, Why};
+use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -140,7 +141,7 @@ pub struct Ctx<'a> {
     secrets: OnceLock<Vec<(EnvLiteral<'a>, Why)>>,
     /// Every env override by (target, attribute), with its env: built once, so that
     /// [`Ctx::values`] does not scan every declaration for every attribute.
-    overrides: std::collections::HashMap<(&'a str, &'a str), Vec<(&'a str, &'a Spanned)>>,
+    overrides: HashMap<(&'a str, &'a str), Vec<(&'a str, &'a Spanned)>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -164,10 +165,8 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn index_overrides(
-        sema: &'a Sema,
-    ) -> std::collections::HashMap<(&'a str, &'a str), Vec<(&'a str, &'a Spanned)>> {
-        let mut map: std::collections::HashMap<_, Vec<_>> = std::collections::HashMap::new();
+    fn index_overrides(sema: &'a Sema) -> HashMap<(&'a str, &'a str), Vec<(&'a str, &'a Spanned)>> {
+        let mut map: HashMap<_, Vec<_>> = HashMap::default();
         for env in sema.decls.iter().filter(|d| d.kind == "env") {
             for o in &env.overrides {
                 if let (1, Some(v)) = (o.path.len(), &o.checked) {

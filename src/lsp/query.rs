@@ -71,7 +71,7 @@ fn locate_body(
                         }
                     }
                     let mut full = path.clone();
-                    full.push(a.key.text());
+                    full.push(a.key.text().into_owned());
                     return Some(Found::Key {
                         kind: kind.to_string(),
                         path: full,
@@ -542,7 +542,7 @@ pub(crate) fn completion(
         .items
         .iter()
         .map(|i| match i {
-            Item::Attr(a) => a.key.text(),
+            Item::Attr(a) => a.key.text().into_owned(),
             Item::Block(b) => b.key.text.clone(),
         })
         .collect();
@@ -624,7 +624,7 @@ pub(crate) fn symbols(s: &mut Server, uri: &Url) -> Option<DocumentSymbolRespons
                 .iter()
                 .map(|it| {
                     let (name, key_span) = match it {
-                        Item::Attr(a) => (a.key.text(), a.key.span()),
+                        Item::Attr(a) => (a.key.text().into_owned(), a.key.span()),
                         Item::Block(b) => (
                             b.label.as_ref().map_or_else(
                                 || b.key.text.clone(),

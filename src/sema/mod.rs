@@ -15,7 +15,8 @@ use crate::syntax::ast::{self, Item, Key, StrLit};
 use graph::{Edge, EdgeKind, Graph};
 use model::{Get, Model, Vars};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 use value::{Attrs, Ctx, Spanned, Val};
 
 /// One declaration, checked.
@@ -46,7 +47,7 @@ impl Decl {
     /// asks for its own: an index, not a scan.
     pub fn overrides_of(&self, target: &str) -> impl Iterator<Item = &Override> {
         let index = self.by_target.get_or_init(|| {
-            let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+            let mut index: HashMap<String, Vec<usize>> = HashMap::default();
             for (i, o) in self.overrides.iter().enumerate() {
                 index.entry(o.target.text.clone()).or_default().push(i);
             }
@@ -77,7 +78,7 @@ pub struct Override {
 pub struct Sema {
     pub decls: Vec<Decl>,
     /// Name → index into `decls`.
-    pub by_name: BTreeMap<String, usize>,
+    pub by_name: HashMap<String, usize>,
     pub graph: Graph,
     /// Declarations in dependency order (what a declaration uses comes before it).
     pub topo: Vec<usize>,
@@ -795,7 +796,7 @@ fn check_overrides(s: &mut Sema, diags: &mut Vec<Diagnostic>) {
         .filter(|t| !s.by_name.contains_key(*t))
         .collect();
     let suggestions: HashMap<String, String> = if unknown.is_empty() {
-        HashMap::new()
+        HashMap::default()
     } else {
         let names = Names::new(
             s.decls

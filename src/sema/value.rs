@@ -105,22 +105,23 @@ pub fn check_body(
     skip: &dyn Fn(&Item) -> bool,
 ) -> Attrs {
     let mut attrs = Attrs::new();
-    let mut seen: BTreeMap<String, Span> = BTreeMap::new();
     for item in &body.items {
         if skip(item) {
             continue;
         }
-        let (key_text, key_span) = match item {
+        let (key_text, key_span): (std::borrow::Cow<str>, Span) = match item {
             Item::Attr(a) => (a.key.text(), a.key.span()),
-            Item::Block(b) => (b.key.text.clone(), b.key.span),
+            Item::Block(b) => (b.key.text.as_str().into(), b.key.span),
         };
         let Some(spec) = specs.iter().find(|s| s.name == key_text) else {
             unknown_attribute(ctx, specs, item, &key_text, key_span, what);
             continue;
         };
-        // `sealed` blocks repeat by label; duplicates are checked inside.
-        if !matches!(spec.ty, Ty::Sealed) {
-            if let Some(first) = seen.get(&key_text) {
+        // `sealed` blocks repeat by label; duplicates are checked inside. Every other
+        // attribute is in `attrs` once checked (as `Invalid` when it failed).
+        let sealed = matches!(spec.ty, Ty::Sealed);
+        if !sealed {
+            if let Some(first) = attrs.get(key_text.as_ref()) {
                 ctx.push(
                     Diagnostic::new(
                         code::DUPLICATE_ATTRIBUTE,
@@ -129,22 +130,21 @@ pub fn check_body(
                         key_span,
                     )
                     .label("given again here")
-                    .with_secondary(ctx.file, *first, "first given here")
+                    .with_secondary(ctx.file, first.key_span, "first given here")
                     .help("remove one of them"),
                 );
                 continue;
             }
-            seen.insert(key_text.clone(), key_span);
         }
         let checked = check_item(ctx, spec, item, &mut attrs);
-        if !matches!(spec.ty, Ty::Sealed) {
+        if !sealed {
             let v = checked.unwrap_or_else(|| Spanned {
                 val: Val::Invalid,
                 file: ctx.file,
                 span: item.span(),
                 key_span,
             });
-            attrs.insert(key_text, v);
+            attrs.insert(key_text.into_owned(), v);
         }
     }
     attrs
@@ -299,8 +299,9 @@ fn check_map(
     body: &ast::Body,
     what: &str,
 ) -> BTreeMap<String, Spanned> {
-    let mut map = BTreeMap::new();
-    let mut seen: BTreeMap<String, Span> = BTreeMap::new();
+    let mut map: BTreeMap<String, Spanned> = BTreeMap::new();
+    // Keys whose value did not check (not in `map`), for the duplicate check.
+    let mut failed: Vec<(String, Span)> = Vec::new();
     for item in &body.items {
         let a = match item {
             Item::Attr(a) => a,
@@ -320,7 +321,13 @@ fn check_map(
         let Some(key) = map_key(ctx, keys, &a.key, what) else {
             continue;
         };
-        if let Some(first) = seen.get(&key) {
+        let first = map.get(&key).map(|v| v.key_span).or_else(|| {
+            failed
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|&(_, span)| span)
+        });
+        if let Some(first) = first {
             ctx.push(
                 Diagnostic::new(
                     code::DUPLICATE_ATTRIBUTE,
@@ -329,21 +336,23 @@ fn check_map(
                     a.key.span(),
                 )
                 .label("given again here")
-                .with_secondary(ctx.file, *first, "first given here"),
+                .with_secondary(ctx.file, first, "first given here"),
             );
             continue;
         }
-        seen.insert(key.clone(), a.key.span());
-        if let Some(v) = check_value(ctx, value_ty, &a.value, &key) {
-            map.insert(
-                key,
-                Spanned {
-                    val: v,
-                    file: ctx.file,
-                    span: a.value.span,
-                    key_span: a.key.span(),
-                },
-            );
+        match check_value(ctx, value_ty, &a.value, &key) {
+            Some(v) => {
+                map.insert(
+                    key,
+                    Spanned {
+                        val: v,
+                        file: ctx.file,
+                        span: a.value.span,
+                        key_span: a.key.span(),
+                    },
+                );
+            }
+            None => failed.push((key, a.key.span())),
         }
     }
     map
@@ -353,7 +362,7 @@ fn map_key(ctx: &mut Ctx, rule: KeyRule, key: &Key, what: &str) -> Option<String
     let (text, ok, expected) = match (rule, key) {
         (KeyRule::Quoted, Key::Str(s)) => (s.literal_text(), true, ""),
         (KeyRule::Quoted, Key::Path(_)) => (
-            key.text(),
+            key.text().into_owned(),
             false,
             "a quoted version range such as `\"<7.4\"`",
         ),
@@ -371,7 +380,7 @@ fn map_key(ctx: &mut Ctx, rule: KeyRule, key: &Key, what: &str) -> Option<String
             let ok = is_attr_key(&t);
             (t, ok, "a lower-case name")
         }
-        _ => (key.text(), false, "a plain name"),
+        _ => (key.text().into_owned(), false, "a plain name"),
     };
     if ok {
         return Some(text);

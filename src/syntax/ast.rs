@@ -88,16 +88,22 @@ impl Key {
         }
     }
 
-    /// The key as written, dotted paths joined by `.`.
+    /// The key as written, dotted paths joined by `.` (borrowed for a plain name or a
+    /// string without interpolation, as nearly every key is).
     #[must_use]
-    pub fn text(&self) -> String {
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
         match self {
+            Key::Path(p) if p.len() == 1 => p[0].text.as_str().into(),
             Key::Path(p) => p
                 .iter()
                 .map(|i| i.text.as_str())
                 .collect::<Vec<_>>()
-                .join("."),
-            Key::Str(s) => s.literal_text(),
+                .join(".")
+                .into(),
+            Key::Str(s) => match s.parts.as_slice() {
+                [StrPart::Lit(l)] => l.as_str().into(),
+                _ => s.literal_text().into(),
+            },
         }
     }
 }

@@ -735,7 +735,8 @@ impl<'a> P<'a> {
                     // no arm took it).
                     let rest = self.rest();
                     let n = rest
-                        .find(['"', '\\', '$', '\n', '\r'])
+                        .bytes()
+                        .position(|b| matches!(b, b'"' | b'\\' | b'$' | b'\n' | b'\r'))
                         .unwrap_or(rest.len())
                         .max(1);
                     buf.push_str(&rest[..n]);
