@@ -1328,12 +1328,18 @@ fn check_resolved(d: &Decl, env: &Decl, attrs: &Attrs, vars: &Vars, diags: &mut 
                 );
             }
             Err(_) => {} // unknown variables are reported once, by check_variables
-            Ok(text) if attr == "image" => {
-                if let Some(p) = image_ref::problem(&text, false) {
+            Ok(text) => {
+                // Checked once resolved: `image: ...` and `route ...` read as sentences.
+                let problem = match attr {
+                    "image" => image_ref::problem(&text, false).map(|p| format!(": {p}")),
+                    "route" => value::host_problem(&text).map(|p| format!(" {p}")),
+                    _ => None,
+                };
+                if let Some(p) = problem {
                     diags.push(
                         Diagnostic::new(
                             code::INVALID_VALUE,
-                            format!("`image` of `{}` in env `{}`: {p}", d.name, env.name),
+                            format!("`{attr}` of `{}` in env `{}`{p}", d.name, env.name),
                             file,
                             st.span,
                         )
@@ -1341,20 +1347,6 @@ fn check_resolved(d: &Decl, env: &Decl, attrs: &Attrs, vars: &Vars, diags: &mut 
                     );
                 }
             }
-            Ok(text) if attr == "route" => {
-                if let Some(p) = value::host_problem(&text) {
-                    diags.push(
-                        Diagnostic::new(
-                            code::INVALID_VALUE,
-                            format!("`route` of `{}` in env `{}` {p}", d.name, env.name),
-                            file,
-                            st.span,
-                        )
-                        .label(format!("resolves to `{text}`")),
-                    );
-                }
-            }
-            Ok(_) => {}
         }
     }
 }
