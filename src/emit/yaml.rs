@@ -31,7 +31,7 @@ impl Node {
     /// An empty map.
     #[must_use]
     pub fn map() -> Self {
-        Node::Map(Vec::new())
+        Node::Map(Vec::with_capacity(8))
     }
 
     /// Appends `key: value` to a map (no effect on other nodes); returns `self` for
@@ -293,14 +293,14 @@ impl<'n, V: Visit<'n>> Writer<'_, V> {
                 pad(self.out, indent);
             }
             self.visit.enter(Step::Key(k));
-            self.pair(k, v, indent);
+            self.pair(k, key_is_plain(k), v, indent);
             self.visit.leave();
         }
     }
 
     /// `key: value` where the cursor is already at the key's column.
-    fn pair(&mut self, key: &'n str, value: &'n Node, indent: usize) {
-        if is_plain_safe(key) {
+    fn pair(&mut self, key: &'n str, plain: bool, value: &'n Node, indent: usize) {
+        if plain {
             self.out.push_str(key);
         } else {
             self.visit.unplain(key, true);
@@ -372,9 +372,7 @@ fn push_scalar(out: &mut String, n: &Node) {
     match n {
         Node::Null => out.push_str("null"),
         Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Node::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
+        Node::Int(i) => out.push_str(itoa::Buffer::new().format(*i)),
         Node::Str(s) => push_string(out, s),
         Node::Seq(_) => out.push_str("[]"),
         Node::Map(_) => out.push_str("{}"),
@@ -386,29 +384,19 @@ fn push_scalar(out: &mut String, n: &Node) {
 /// an escape but line breaks, its first line does not start with a space, and no line
 /// is made of spaces only (a literal block would read such a line as empty).
 fn is_block_safe(s: &str) -> bool {
-    if s.starts_with([' ', '\n']) || s.ends_with("\n\n") {
+    if s.starts_with([' ', '\n']) || s.ends_with("\n\n") || !s.contains('\n') {
         return false;
     }
-    // One pass over the bytes (patches make long strings): line breaks, lines of spaces
-    // only, and ASCII characters that need an escape; other characters after it.
-    let (mut lines, mut len, mut spaces) = (1, 0, 0);
-    for &b in s.as_bytes() {
-        match b {
-            b'\n' => {
-                if len > 0 && spaces == len {
-                    return false;
-                }
-                lines += 1;
-                (len, spaces) = (0, 0);
-                continue;
-            }
-            b' ' => spaces += 1,
-            0..0x20 | 0x7f => return false,
-            _ => {}
-        }
-        len += 1;
-    }
-    lines > 1 && !(len > 0 && spaces == len) && (s.is_ascii() || !s.chars().any(needs_escape))
+    // ASCII characters that need an escape: every control but the line break, and DEL
+    // (one pass without branches: patches make long strings).
+    let controls = s.bytes().fold(false, |bad, c| {
+        bad | ((c < 0x20) & (c != b'\n')) | (c == 0x7f)
+    });
+    !controls
+        && !s
+            .split('\n')
+            .any(|line| !line.is_empty() && line.bytes().all(|c| c == b' '))
+        && (s.is_ascii() || !s.chars().any(|c| c != '\n' && needs_escape(c)))
 }
 
 /// ` |` (or ` |-` without a final line break), then every line at `indent`.
@@ -425,6 +413,34 @@ fn write_block(out: &mut String, s: &str, indent: usize) {
         }
         out.push('\n');
     }
+}
+
+/// [`is_plain_safe`] for a map key. A fixed key (`Cow::Borrowed`, a `&'static str`:
+/// its address never holds another text) is tested once per thread and remembered by
+/// address and length, since a build writes the same few dozen fixed keys millions of
+/// times; a key made at run time is tested every time.
+fn key_is_plain(key: &Key) -> bool {
+    use std::cell::Cell;
+    const SLOTS: usize = 256;
+    thread_local! {
+        /// Direct-mapped: (address, length, plain) of the last fixed key in each slot.
+        static SEEN: [Cell<(usize, usize, bool)>; SLOTS] =
+            const { [const { Cell::new((0, 0, false)) }; SLOTS] };
+    }
+    let std::borrow::Cow::Borrowed(k) = key else {
+        return is_plain_safe(key);
+    };
+    let (addr, len) = (k.as_ptr() as usize, k.len());
+    let slot = ((addr >> 3) ^ len) % SLOTS;
+    SEEN.with(|seen| {
+        let (a, l, plain) = seen[slot].get();
+        if a == addr && l == len {
+            return plain;
+        }
+        let plain = is_plain_safe(k);
+        seen[slot].set((addr, len, plain));
+        plain
+    })
 }
 
 /// Words that some YAML version reads as a boolean or null (compared ignoring case).
@@ -521,6 +537,49 @@ fn push_quoted(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The definition [`is_block_safe`] implements, one character at a time.
+    fn block_safe_by_definition(s: &str) -> bool {
+        s.contains('\n')
+            && !s.starts_with([' ', '\n'])
+            && !s.ends_with("\n\n")
+            && !s.chars().any(|c| c != '\n' && needs_escape(c))
+            && !s.chars().any(|c| c == '\u{7f}' || c == '\t')
+            && !s
+                .split('\n')
+                .any(|l| !l.is_empty() && l.chars().all(|c| c == ' '))
+    }
+
+    #[test]
+    fn fixed_keys_are_remembered_exactly() {
+        const KEYS: &[&str] = &["name", "a b", "yes", "app.kubernetes.io/name", "", "x:"];
+        for _ in 0..3 {
+            for k in KEYS {
+                assert_eq!(key_is_plain(&Key::Borrowed(k)), is_plain_safe(k), "{k:?}");
+                // A prefix of a fixed key has its address and another length.
+                if let Some(p) = k.get(..1) {
+                    assert_eq!(key_is_plain(&Key::Borrowed(p)), is_plain_safe(p), "{p:?}");
+                }
+                assert!(!key_is_plain(&Key::Owned(format!("{k} "))));
+            }
+        }
+    }
+
+    #[test]
+    fn text_beyond_ascii_is_a_literal_block() {
+        let doc = Node::map().with("v", "café\nau lait\n");
+        assert_eq!(doc.to_yaml(), "v: |\n  café\n  au lait\n");
+        // A line separator still needs an escape.
+        let doc = Node::map().with("v", "a\u{2028}\nb");
+        assert_eq!(doc.to_yaml(), "v: \"a\\u2028\\nb\"\n");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn block_safety_follows_the_definition(s in "[ a:\n\t\r\u{7f}\u{85}\u{e9}\u{2028}-]{0,24}") {
+            proptest::prop_assert_eq!(is_block_safe(&s), block_safe_by_definition(&s), "{:?}", s);
+        }
+    }
 
     #[test]
     fn reserved_words_are_never_plain() {
