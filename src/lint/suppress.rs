@@ -91,6 +91,16 @@ pub fn collect(ctx: &Ctx) -> Vec<Suppression> {
         if crate::stdlib::is_stdlib_path(&f.path) {
             continue;
         }
+        // Most files have no suppression: nothing to index.
+        let marked = |c: &&ast::Comment| {
+            !c.doc
+                && f.text
+                    .get(c.span.range())
+                    .is_some_and(|t| parse_comment(t).is_some())
+        };
+        if !tree.comments.iter().any(|c| marked(&c)) {
+            continue;
+        }
         let file = FileId(u32::try_from(i).unwrap_or(u32::MAX));
         let idx = LineIndex::new(&f.text);
         let spans = items(tree);
