@@ -560,7 +560,8 @@ mod tests {
         {
             assert_eq!(e.name, stage.name());
             for (i, w) in e.workloads.iter().enumerate() {
-                assert_eq!(w.env, shape.env_in(stage, i), "{} {}", e.name, w.name);
+                let want: Vec<(String, String)> = shape.env_in(stage, i).into_iter().collect();
+                assert_eq!(w.env, want, "{} {}", e.name, w.name);
                 assert_eq!(w.replicas, shape.replicas_in(stage, i));
             }
         }

@@ -45,12 +45,15 @@ fn environments_are_resolved() {
     assert_eq!(auth.memory, Some(256 * 1024 * 1024));
     assert_eq!(auth.uses, ["platform-db", "sessions", "jwt"]);
     let backend = w(staging, "backend");
-    assert_eq!(backend.env["GRAPHQL_PLAYGROUND"], "true");
-    assert_eq!(backend.env["NODE_ENV"], "production");
+    assert_eq!(backend.env_value("GRAPHQL_PLAYGROUND"), Some("true"));
+    assert_eq!(backend.env_value("NODE_ENV"), Some("production"));
     let prod = &m.envs[0];
     assert_eq!(prod.revision, "release");
     assert_eq!(w(prod, "backend").replicas, 3);
-    assert_eq!(w(prod, "backend").env["GRAPHQL_PLAYGROUND"], "false");
+    assert_eq!(
+        w(prod, "backend").env_value("GRAPHQL_PLAYGROUND"),
+        Some("false")
+    );
     assert_eq!(w(prod, "auth").replicas, 2, "the default");
     let web = w(prod, "web");
     assert_eq!(web.route.as_deref(), Some("alternatefutures.ai"));

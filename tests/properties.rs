@@ -384,7 +384,8 @@ proptest! {
             prop_assert_eq!(env.workloads.len(), shape.services);
             for w in &env.workloads {
                 let i = index_of(&w.name);
-                prop_assert_eq!(&w.env, &shape.env_in(stage, i), "{} {}", env.name, w.name);
+                let want: Vec<(String, String)> = shape.env_in(stage, i).into_iter().collect();
+                prop_assert_eq!(&w.env, &want, "{} {}", env.name, w.name);
                 prop_assert_eq!(w.replicas, shape.replicas_in(stage, i), "{} {}", env.name, w.name);
             }
         }

@@ -292,7 +292,7 @@ mod tests {
             route: None,
             cpu: None,
             memory: None,
-            env: BTreeMap::new(),
+            env: Vec::new(),
             license: None,
             access: Vec::new(),
             command: None,

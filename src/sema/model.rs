@@ -167,7 +167,9 @@ pub struct Workload {
     pub cpu: Option<u64>,
     /// Bytes.
     pub memory: Option<u64>,
-    pub env: BTreeMap<String, String>,
+    /// `env { }` in key order (a list, not a map: a workload has a few, and an
+    /// environment model holds every workload).
+    pub env: Vec<(String, String)>,
     pub license: Option<String>,
     pub access: Vec<String>,
     pub command: Option<Vec<String>>,
@@ -185,6 +187,15 @@ impl Workload {
     #[must_use]
     pub fn cpu_request(&self) -> u64 {
         self.cpu.unwrap_or(DEFAULT_CPU_MILLIS)
+    }
+
+    /// The value of `env` entry `key`.
+    #[must_use]
+    pub fn env_value(&self, key: &str) -> Option<&str> {
+        self.env
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| self.env[i].1.as_str())
     }
 
     /// The memory request in bytes: `memory`, or [`DEFAULT_MEMORY_BYTES`].
@@ -391,6 +402,21 @@ impl Get<'_> {
         }
     }
 
+    /// [`Get::str_map`] as a list in key order.
+    pub fn str_pairs(&self, key: &str) -> Vec<(String, String)> {
+        match self.raw(key) {
+            Some(Val::Map(m)) => m
+                .iter()
+                .filter_map(|(k, v)| match &v.val {
+                    Val::Str(s) => Some((k.clone(), self.text(s))),
+                    Val::Sym(s) => Some((k.clone(), s.clone())),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     pub fn str_map(&self, key: &str) -> BTreeMap<String, String> {
         match self.raw(key) {
             Some(Val::Map(m)) => m
@@ -455,7 +481,7 @@ pub(crate) fn workload(kind: WorkloadKind, name: &str, g: &Get) -> Workload {
         route: g.str("route"),
         cpu: g.quantity("cpu"),
         memory: g.quantity("memory"),
-        env: g.str_map("env"),
+        env: g.str_pairs("env"),
         license: g.str("license"),
         access: g.strs("access").unwrap_or_default(),
         command: g.strs("command"),
