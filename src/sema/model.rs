@@ -402,7 +402,8 @@ impl Get<'_> {
         }
     }
 
-    /// [`Get::str_map`] as a list in key order.
+    /// A map of strings (`env { }`, `tags { }`) as a list in key order: the entries
+    /// whose value is a string or a name.
     pub fn str_pairs(&self, key: &str) -> Vec<(String, String)> {
         match self.raw(key) {
             Some(Val::Map(m)) => m
@@ -417,18 +418,9 @@ impl Get<'_> {
         }
     }
 
+    /// [`Get::str_pairs`] as a map.
     pub fn str_map(&self, key: &str) -> BTreeMap<String, String> {
-        match self.raw(key) {
-            Some(Val::Map(m)) => m
-                .iter()
-                .filter_map(|(k, v)| match &v.val {
-                    Val::Str(s) => Some((k.clone(), self.text(s))),
-                    Val::Sym(s) => Some((k.clone(), s.clone())),
-                    _ => None,
-                })
-                .collect(),
-            _ => BTreeMap::new(),
-        }
+        self.str_pairs(key).into_iter().collect()
     }
 
     /// A `license { "range" = "expr" }` block in written order.
