@@ -1,5 +1,6 @@
 //! Container image references: `[registry/]repository[:tag][@digest]`.
 
+use crate::sema::image_ref::split_registry;
 pub use crate::sema::image_ref::{ImageRef, parse};
 
 /// The repository in one canonical form, so that `redis`, `library/redis` and
@@ -9,19 +10,10 @@ pub use crate::sema::image_ref::{ImageRef, parse};
 #[must_use]
 pub fn canonical_repository(repository: &str) -> String {
     let repo = repository.to_ascii_lowercase();
-    let first = repo.split('/').next().unwrap_or("");
-    let has_registry =
-        repo.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
-    let (registry, path) = if has_registry {
-        let (r, p) = repo.split_once('/').unwrap_or((&repo, ""));
-        (r.to_string(), p.to_string())
-    } else {
-        ("docker.io".to_string(), repo.clone())
-    };
-    let registry = if registry == "index.docker.io" || registry == "registry-1.docker.io" {
-        "docker.io".to_string()
-    } else {
-        registry
+    let (registry, path) = split_registry(&repo);
+    let registry = match registry {
+        None | Some("index.docker.io" | "registry-1.docker.io") => "docker.io",
+        Some(r) => r,
     };
     if registry == "docker.io" && !path.contains('/') {
         format!("docker.io/library/{path}")

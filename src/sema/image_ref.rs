@@ -49,6 +49,23 @@ pub fn parse(image: &str) -> ImageRef<'_> {
     }
 }
 
+/// A repository's registry, when it names one, and the path after it. The first
+/// component names a registry when more follow and it has a `.` or a `:`, is
+/// `localhost`, or has upper case (which a path component cannot).
+#[must_use]
+pub fn split_registry(name: &str) -> (Option<&str>, &str) {
+    match name.split_once('/') {
+        Some((first, path))
+            if first.bytes().any(|b| b == b'.' || b == b':')
+                || first == "localhost"
+                || first.bytes().any(|b| b.is_ascii_uppercase()) =>
+        {
+            (Some(first), path)
+        }
+        _ => (None, name),
+    }
+}
+
 /// Why `image` is not an image reference, if it is not. `repository` asks for a name
 /// alone (an engine's or a component's image, tagged later with its version).
 #[must_use]
@@ -93,21 +110,13 @@ fn why_not(image: &str, repository: bool) -> Option<String> {
             name.len()
         ));
     }
-    let first = name.split('/').next().unwrap_or("");
-    let has_registry = first.len() < name.len()
-        && (first.bytes().any(|b| b == b'.' || b == b':')
-            || first == "localhost"
-            || first.chars().any(|c| c.is_ascii_uppercase()));
-    let mut path = name.split('/');
-    if has_registry {
-        if !is_registry(first) {
-            return Some(format!(
-                "the registry `{first}` is not a host name with an optional port"
-            ));
-        }
-        path.next();
+    let (registry, path) = split_registry(name);
+    if let Some(registry) = registry.filter(|r| !is_registry(r)) {
+        return Some(format!(
+            "the registry `{registry}` is not a host name with an optional port"
+        ));
     }
-    if let Some(bad) = path.find(|p| !is_path_component(p)) {
+    if let Some(bad) = path.split('/').find(|p| !is_path_component(p)) {
         return Some(if bad.is_empty() {
             "its repository path has an empty component (`//`, or `/` at an end)".into()
         } else {
